@@ -1,0 +1,324 @@
+// The typed AST of a revision file. Built once from the parse tree by the
+// AST builder (compiler/ast_builder.cpp); nothing past it sees ANTLR types.
+// Statements are a closed set: a std::variant visited with std::visit.
+// Every node keeps its source span.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "compiler/source.h"
+
+namespace retort::ast {
+
+/// An identifier as written. Unquoted names are already folded to lower case.
+struct Name {
+  std::string text;
+  bool quoted = false;
+  SourceSpan span;
+  bool operator==(const Name& o) const { return text == o.text; }
+};
+
+/// `schema.name` or `name`.
+struct QualifiedName {
+  std::optional<Name> schema;
+  Name name;
+  SourceSpan span;
+  /// "schema.name" or "name": the key the schema model uses.
+  std::string key() const { return schema ? schema->text + "." + name.text : name.text; }
+};
+
+/// A text that differs per dialect: `$$...$$` alone (one entry, dialect
+/// empty) or `(postgresql: $$...$$, default: $$...$$)`. Also used for
+/// `native(...)` types, whose bodies are strings.
+struct DialectText {
+  struct Entry {
+    std::string dialect;  ///< "postgresql", "mysql", ..., "default"; empty: every dialect
+    std::string text;     ///< verbatim body
+    SourceSpan span;
+  };
+  std::vector<Entry> entries;
+  SourceSpan span;
+  /// The body for `dialect` (mysql also covers mariadb), else `default`, else null.
+  const std::string* for_dialect(std::string_view dialect) const;
+};
+
+// ------------------------------------------------------------------ types
+
+enum class TypeKind {
+  Boolean,
+  Smallint,
+  Integer,
+  Bigint,
+  Decimal,      ///< precision/scale optional
+  Real,
+  Double,
+  String,       ///< length optional (`string` with no limit)
+  Char,         ///< length required
+  Text,
+  Binary,
+  Date,
+  Time,
+  Timestamp,
+  Timestamptz,
+  Uuid,
+  Json,
+  Enum,         ///< a user enum: `enum_name`
+  Native,       ///< native('jsonb') or native(postgresql: 'jsonb', mysql: 'json')
+};
+
+struct Type {
+  TypeKind kind = TypeKind::Text;
+  std::optional<int> length;     ///< string(n), char(n)
+  std::optional<int> precision;  ///< decimal(p, s)
+  std::optional<int> scale;
+  QualifiedName enum_name;       ///< TypeKind::Enum
+  DialectText native;            ///< TypeKind::Native
+  SourceSpan span;
+};
+
+/// The portable spelling of a type: `string(20)`, `decimal(10, 2)`, `my_enum`.
+std::string type_to_string(const Type& t);
+bool same_type(const Type& a, const Type& b);
+
+// ------------------------------------------------------------ expressions
+
+struct Expr;
+/// Expressions are immutable once built and shared, so the schema model
+/// can keep a default or check without copying the tree.
+using ExprPtr = std::shared_ptr<const Expr>;
+
+enum class ExprKind {
+  String,        ///< text: the value, unescaped
+  Number,        ///< text: as written (`42`, `3.25`)
+  Boolean,       ///< text: "true" / "false"
+  Null,
+  Column,        ///< names: one or two parts (`a` or `t.a`)
+  Unary,         ///< op: "-", "+", "not"; args[0]
+  Binary,        ///< op: "=", "<>", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "||", "and", "or"
+  IsNull,        ///< args[0]; negated: `is not null`
+  In,            ///< args[0] [not] in (args[1..])
+  Like,          ///< args[0] [not] like args[1]
+  Between,       ///< args[0] [not] between args[1] and args[2]
+  Cast,          ///< cast(args[0] as type)
+  Call,          ///< text: function name (lower case); args. `now()`, `gen_uuid()`, ...
+  Keyword,       ///< text: "current_timestamp" / "current_date"
+  Raw,           ///< sql($$...$$): text verbatim
+  Paren,         ///< ( args[0] ), kept so printing round-trips
+};
+
+struct Expr {
+  ExprKind kind = ExprKind::Null;
+  std::string text;
+  std::string op;
+  bool negated = false;
+  std::vector<Name> names;
+  std::vector<ExprPtr> args;
+  std::optional<Type> cast_type;
+  SourceSpan span;
+};
+
+/// The portable spelling of an expression, for messages and dumps.
+std::string expr_to_string(const Expr& e);
+/// Column names an expression reads, in order of first appearance.
+std::vector<std::string> expr_columns(const Expr& e);
+
+// ------------------------------------------------------------ constraints
+
+enum class RefAction { NoAction, Restrict, Cascade, SetNull, SetDefault };
+std::string_view ref_action_name(RefAction a);  ///< "no action", "cascade", ...
+
+struct References {
+  QualifiedName table;
+  std::vector<Name> columns;  ///< empty: the referenced table's primary key
+  std::optional<RefAction> on_delete;
+  std::optional<RefAction> on_update;
+  SourceSpan span;
+};
+
+enum class ConstraintKind { PrimaryKey, Unique, ForeignKey, Check };
+std::string_view constraint_kind_name(ConstraintKind k);  ///< "primary key", ...
+
+/// A table constraint, or a column constraint lifted to table level.
+struct TableConstraint {
+  std::optional<Name> name;  ///< absent: named by the naming convention
+  ConstraintKind kind = ConstraintKind::Check;
+  std::vector<Name> columns;       ///< pk, unique, fk
+  std::optional<References> references;  ///< fk
+  ExprPtr check;                   ///< check
+  SourceSpan span;
+};
+
+/// A column definition: `name TYPE [constraints...]`.
+struct ColumnDef {
+  Name name;
+  Type type;
+  std::optional<bool> not_null;  ///< `not null` (true) / `null` (false) / unsaid
+  ExprPtr default_value;
+  bool primary_key = false;
+  bool unique = false;
+  bool identity = false;
+  std::optional<References> references;
+  std::vector<ExprPtr> checks;
+  std::optional<std::string> comment;
+  std::optional<std::string> collate;
+  SourceSpan span;
+};
+
+// ---------------------------------------------------------- alter actions
+
+struct AddColumn { ColumnDef column; SourceSpan span; };
+struct DropColumn { Name column; bool cascade = false; SourceSpan span; };
+struct RenameColumn { Name column; Name new_name; SourceSpan span; };
+struct AlterColumnType { Name column; Type type; ExprPtr using_expr; SourceSpan span; };
+struct SetNotNull { Name column; SourceSpan span; };
+struct DropNotNull { Name column; SourceSpan span; };
+struct SetDefault { Name column; ExprPtr value; SourceSpan span; };
+struct DropDefault { Name column; SourceSpan span; };
+struct SetColumnComment { Name column; std::string comment; SourceSpan span; };
+struct AddConstraint { TableConstraint constraint; bool not_valid = false; SourceSpan span; };
+/// `add constraint NAME unique|primary key using index INDEX`.
+struct AddConstraintUsingIndex {
+  Name name;
+  ConstraintKind kind = ConstraintKind::Unique;
+  Name index;
+  SourceSpan span;
+};
+struct ValidateConstraint { Name name; SourceSpan span; };
+struct DropConstraint { Name name; SourceSpan span; };
+struct RenameConstraint { Name name; Name new_name; SourceSpan span; };
+
+using AlterAction =
+    std::variant<AddColumn, DropColumn, RenameColumn, AlterColumnType, SetNotNull, DropNotNull,
+                 SetDefault, DropDefault, SetColumnComment, AddConstraint, AddConstraintUsingIndex,
+                 ValidateConstraint, DropConstraint, RenameConstraint>;
+
+/// The span of any alter action.
+const SourceSpan& action_span(const AlterAction& a);
+
+// ------------------------------------------------------------- statements
+
+struct CreateTable {
+  QualifiedName name;
+  bool if_not_exists = false;
+  std::vector<ColumnDef> columns;
+  std::vector<TableConstraint> constraints;
+  std::optional<std::string> comment;
+};
+struct DropTable { QualifiedName name; bool if_exists = false; bool cascade = false; };
+struct RenameTable { QualifiedName name; Name new_name; };
+struct AlterTable { QualifiedName name; std::vector<AlterAction> actions; };
+
+struct IndexKey {
+  std::optional<Name> column;  ///< a column, or
+  ExprPtr expr;                ///< a parenthesised expression
+  bool descending = false;
+  SourceSpan span;
+};
+struct CreateIndex {
+  std::optional<Name> name;  ///< absent: named by the naming convention
+  QualifiedName table;
+  bool unique = false;
+  bool concurrently = false;
+  bool if_not_exists = false;
+  std::vector<IndexKey> keys;
+  std::vector<Name> include;
+  ExprPtr where;
+  std::optional<Name> method;
+};
+struct DropIndex { QualifiedName name; bool concurrently = false; bool if_exists = false; };
+struct RenameIndex { QualifiedName name; Name new_name; };
+
+struct EnumValue { std::string value; SourceSpan span; };
+struct CreateEnum { QualifiedName name; std::vector<EnumValue> values; };
+struct AlterEnumAddValue {
+  QualifiedName name;
+  EnumValue value;
+  std::optional<EnumValue> before;
+  std::optional<EnumValue> after;
+};
+struct DropEnum { QualifiedName name; };
+
+struct CreateView { QualifiedName name; DialectText body; };
+struct DropView { QualifiedName name; };
+
+struct CreateSchema { Name name; };
+struct DropSchema { Name name; };
+
+struct CommentOnTable { QualifiedName table; std::string comment; };
+struct CommentOnColumn { QualifiedName table; Name column; std::string comment; };
+
+struct Insert {
+  QualifiedName table;
+  std::vector<Name> columns;
+  std::vector<std::vector<ExprPtr>> rows;  ///< literals (possibly negated numbers)
+};
+
+struct Execute {
+  DialectText body;
+  std::optional<DialectText> reverse;
+};
+
+using StatementNode =
+    std::variant<CreateTable, DropTable, RenameTable, AlterTable, CreateIndex, DropIndex,
+                 RenameIndex, CreateEnum, AlterEnumAddValue, DropEnum, CreateView, DropView,
+                 CreateSchema, DropSchema, CommentOnTable, CommentOnColumn, Insert, Execute>;
+
+// ------------------------------------------------------------ annotations
+
+enum class AnnotationKind { Allow, Only, Except, Transaction };
+
+/// `@allow(rule, ..., 'reason')`, `@only(dialect, ...)`, `@except(...)`,
+/// `@transaction(none)`.
+struct Annotation {
+  AnnotationKind kind = AnnotationKind::Allow;
+  std::vector<Name> args;  ///< rule ids, dialect names, or `none`
+  std::string reason;      ///< @allow only
+  SourceSpan span;
+};
+
+struct Statement {
+  StatementNode node;
+  std::vector<Annotation> annotations;
+  SourceSpan span;  ///< from the first keyword to the `;` (annotations excluded)
+};
+
+/// The keyword phrase of a statement for messages: "create table", ...
+std::string_view statement_kind_name(const StatementNode& node);
+
+// ------------------------------------------------------------- revision
+
+struct RevisionId {
+  std::string text;  ///< verbatim, case-sensitive
+  SourceSpan span;
+};
+
+struct Header {
+  RevisionId id;
+  std::vector<RevisionId> revises;     ///< none: a base; two or more: a merge
+  std::vector<RevisionId> depends_on;
+  std::vector<Name> labels;
+  std::optional<std::string> message;
+  std::optional<std::string> author;
+  std::optional<std::string> created;  ///< 'YYYY-MM-DD HH:MM:SS', UTC
+  SourceSpan span;
+};
+
+enum class DowngradeKind { Derived, Written, Irreversible };
+
+/// One parsed `.rev` file.
+struct RevisionFile {
+  std::string path;  ///< relative to the project root
+  std::vector<Annotation> file_annotations;  ///< @allow / @transaction before the header
+  Header header;
+  std::vector<Statement> upgrade;
+  SourceSpan upgrade_span;
+  DowngradeKind downgrade_kind = DowngradeKind::Derived;
+  std::vector<Statement> downgrade;
+  SourceSpan downgrade_span;
+};
+
+}  // namespace retort::ast

@@ -1,0 +1,21 @@
+// The parse layer's interface: text in, AST out. ANTLR stays behind it.
+#pragma once
+
+#include <optional>
+
+#include "compiler/ast.h"
+#include "compiler/diagnostics.h"
+
+namespace retort {
+
+/// Expressions (and parenthesised lists) nest at most this deep (language.md).
+inline constexpr int kMaxNesting = 256;
+
+/// Parses one revision file on its own: nothing is shared between calls but
+/// read-only tables, so files can be parsed in parallel. Syntax errors are
+/// collected into `sink` (as many as recovery finds, `error[syntax]`); the
+/// AST is returned only when the file has none. Never throws for bad input;
+/// an internal failure of the runtime throws RunError(3).
+std::optional<ast::RevisionFile> parse_revision(const SourceFile& file, DiagnosticSink& sink);
+
+}  // namespace retort

@@ -1,0 +1,3 @@
+grammar Revision;
+file_ : EOF ;
+WS : [ \t\r\n]+ -> skip ;
