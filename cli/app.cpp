@@ -1,1 +1,116 @@
-// placeholder: filled in by its module
+#include "cli/app.h"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <iostream>
+
+namespace retort::cli {
+
+ProjectLocation Context::location() const {
+  ProjectLocation where;
+  if (!global.directory.empty()) where.start = global.directory;
+  if (!global.config.empty()) where.config = global.config;
+  return where;
+}
+
+bool Context::use_color() const {
+  if (global.color == "always") return true;
+  if (global.color == "never") return false;
+  const char* no_color = std::getenv("NO_COLOR");
+  return stderr_is_terminal && !(no_color && *no_color);
+}
+
+void Context::report(DiagnosticSink& sink, const SourceTexts& texts) {
+  sink.sort();
+  RenderOptions options;
+  options.color = use_color();
+  for (const auto& d : sink.diagnostics()) err << render_diagnostic(d, texts, options);
+  if (sink.has_errors()) exit_code = std::max(exit_code, 2);
+}
+
+bool Context::load(Project& project) {
+  project = open_project(location());
+  DiagnosticSink sink;
+  load_revisions(project, sink);
+  report(sink, project.texts());
+  return !sink.has_errors();
+}
+
+namespace {
+
+// Prints a RunError: its diagnostics if it carries any, else its message.
+void print_run_error(Context& ctx, const RunError& e) {
+  if (e.diagnostics().empty()) {
+    ctx.err << "retort: error: " << e.what() << "\n";
+    return;
+  }
+  DiagnosticSink sink;
+  for (const auto& d : e.diagnostics()) sink.report(d);
+  // A bad config's diagnostics point into retort.toml: echo its lines.
+  std::string text;
+  SourceTexts texts;
+  try {
+    auto root = find_project_root(ctx.location().start);
+    std::filesystem::path path = !ctx.global.config.empty()
+                                     ? std::filesystem::path(ctx.global.config)
+                                 : root ? *root / "retort.toml"
+                                        : std::filesystem::path();
+    if (!path.empty()) {
+      text = read_text_file(path, 1u << 20);
+      texts.emplace(path.filename().string(), text);
+    }
+  } catch (const RunError&) {
+    // The message is still worth printing without the source line.
+  }
+  ctx.report(sink, texts);
+}
+
+}  // namespace
+
+int run(int argc, char** argv, std::ostream& out, std::ostream& err, bool stderr_is_terminal) {
+  Context ctx{GlobalOptions{}, out, err, stderr_is_terminal, 0};
+  CLI::App app{"retort: an offline SQL migration compiler and linter", "retort"};
+  app.set_version_flag("--version", std::string("retort ") + RETORT_VERSION);
+  app.require_subcommand(1);
+  app.option_defaults()->always_capture_default();
+  app.add_option("-C", ctx.global.directory, "run as if started in DIR")->type_name("DIR");
+  app.add_option("--config", ctx.global.config, "use this retort.toml")->type_name("FILE");
+  app.add_flag("--no-cache", ctx.global.no_cache, "bypass the cache of parsed revisions");
+  app.add_option("--color", ctx.global.color, "color diagnostics")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+
+  add_init_command(app, ctx);
+  add_new_commands(app, ctx);
+  add_check_command(app, ctx);
+  add_graph_commands(app, ctx);
+  add_debug_commands(app, ctx);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e, out, err);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e, out, err);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e, out, err);
+  } catch (const CLI::ParseError& e) {
+    err << "retort: error: " << e.what() << "\n";
+    err << "run `retort --help` for usage\n";
+    return 2;
+  } catch (const RunError& e) {
+    print_run_error(ctx, e);
+    return e.exit_code();
+  } catch (const std::exception& e) {
+    err << "retort: internal error: " << e.what()
+        << "\nthis is a bug in retort; please report it with the input that caused it\n";
+    return 3;
+  } catch (...) {
+    err << "retort: internal error: unknown exception\nthis is a bug in retort; please report "
+           "it with the input that caused it\n";
+    return 3;
+  }
+  return ctx.exit_code;
+}
+
+}  // namespace retort::cli

@@ -1,1 +1,34 @@
-// placeholder: filled in by its module
+// `retort debug parse FILE`: the AST dump the parse golden files compare.
+// Hidden from help: a tool for Retort's own tests, not a user command.
+#include <fmt/format.h>
+
+#include "cli/app.h"
+#include "compiler/ast_dump.h"
+#include "compiler/parser.h"
+
+namespace retort::cli {
+
+void add_debug_commands(CLI::App& app, Context& ctx) {
+  auto* debug = app.add_subcommand("debug", "");
+  debug->group("");  // hidden
+  debug->require_subcommand(1);
+  auto* parse = debug->add_subcommand("parse", "print the AST of one revision file");
+  auto file = std::make_shared<std::string>();
+  parse->add_option("FILE", *file, "a .rev file")->required();
+  parse->callback([&ctx, file] {
+    SourceFile source;
+    source.path = *file;
+    source.text = read_text_file(*file, kMaxRevisionFileBytes);
+    DiagnosticSink sink;
+    auto rev = parse_revision(source, sink);
+    if (rev) {
+      rev->path = source.path;
+      ctx.out << ast::dump(*rev);
+    }
+    SourceTexts texts;
+    texts.emplace(source.path, source.text);
+    ctx.report(sink, texts);
+  });
+}
+
+}  // namespace retort::cli

@@ -1,1 +1,1 @@
-// placeholder: filled in by its module
+// (reserved for the output formats of `lint`: json, sarif, github)

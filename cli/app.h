@@ -1,0 +1,48 @@
+// The command line: one binary, subcommands (CLI11). Each command lives in
+// its own file and registers itself on the app through one add_* function.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <iosfwd>
+#include <string>
+
+#include "compiler/diagnostics.h"
+#include "compiler/project.h"
+
+namespace retort::cli {
+
+/// Options given before the subcommand (cli.md).
+struct GlobalOptions {
+  std::string directory;  ///< -C DIR
+  std::string config;     ///< --config FILE
+  bool no_cache = false;  ///< --no-cache
+  std::string color = "auto";
+};
+
+/// What a command needs from the outside world; passed down, never global.
+struct Context {
+  GlobalOptions global;
+  std::ostream& out;
+  std::ostream& err;
+  bool stderr_is_terminal = false;
+  int exit_code = 0;
+
+  ProjectLocation location() const;
+  /// Opens the project and loads its revisions and graph. Diagnostics are
+  /// printed; returns false (and sets exit_code 2) when any is an error.
+  bool load(Project& project);
+  /// Prints diagnostics (sorted) to stderr; raises exit_code to 2 on errors.
+  void report(DiagnosticSink& sink, const SourceTexts& texts);
+  bool use_color() const;
+};
+
+void add_init_command(CLI::App& app, Context& ctx);
+void add_new_commands(CLI::App& app, Context& ctx);    ///< new, merge
+void add_check_command(CLI::App& app, Context& ctx);
+void add_graph_commands(CLI::App& app, Context& ctx);  ///< history, heads, bases, branches, show, graph
+void add_debug_commands(CLI::App& app, Context& ctx);  ///< debug parse (hidden; for golden tests)
+
+/// Runs retort; returns the exit code (cli.md). Never throws.
+int run(int argc, char** argv, std::ostream& out, std::ostream& err, bool stderr_is_terminal);
+
+}  // namespace retort::cli

@@ -1,0 +1,70 @@
+// A Retort project on disk: retort.toml, its revision files, the graph, and
+// the schema replayed from the base. What every command reads.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compiler/ast.h"
+#include "compiler/config.h"
+#include "compiler/diagnostics.h"
+#include "compiler/replay.h"
+#include "compiler/revision_graph.h"
+#include "compiler/schema_model.h"
+
+namespace retort {
+
+/// Where to find the project (cli.md's global options).
+struct ProjectLocation {
+  std::filesystem::path start = ".";          ///< -C DIR, else the current folder
+  std::optional<std::filesystem::path> config;  ///< --config FILE
+};
+
+/// Files bigger than this are refused before they are parsed.
+inline constexpr size_t kMaxRevisionFileBytes = 64u << 20;
+
+struct Project {
+  std::filesystem::path root;       ///< folder holding retort.toml
+  SourceFile config_file;           ///< path relative to root
+  Config config;
+  std::vector<SourceFile> sources;  ///< every revision file, sorted by path
+  /// Parsed revisions, in the order of `sources`; empty when any file had a
+  /// syntax error (the graph of a half-parsed project would only mislead).
+  std::vector<ast::RevisionFile> revisions;
+  RevisionGraph graph;
+  /// Index into `revisions` by revision id.
+  std::map<std::string, size_t, std::less<>> revision_index;
+
+  /// Every source text by path, for rendering diagnostics.
+  SourceTexts texts() const;
+  /// The parsed revision of `id`, or null.
+  const ast::RevisionFile* revision(std::string_view id) const;
+  /// Replay options from the config (naming, target dialects, name limit).
+  ReplayOptions replay_options() const;
+};
+
+/// The folder holding retort.toml, walking up from `start`; nullopt if none.
+std::optional<std::filesystem::path> find_project_root(const std::filesystem::path& start);
+
+/// Reads retort.toml; throws RunError(2) when there is none or it is bad
+/// (its diagnostics are carried by the exception).
+Project open_project(const ProjectLocation& where);
+
+/// Reads and parses every revision file and builds the graph. Problems go to
+/// `sink`; the stages stop at the first stage with errors (syntax, then graph).
+void load_revisions(Project& project, DiagnosticSink& sink);
+
+/// Replays every revision in topological order from an empty schema and
+/// returns the schema at the end (all heads applied).
+SchemaModel replay_all(const Project& project, DiagnosticSink& sink);
+
+/// Reads a whole file; throws RunError(2) naming it when it cannot.
+std::string read_text_file(const std::filesystem::path& path, size_t max_bytes);
+
+/// Writes a file atomically (temporary file in the same folder, then rename).
+void write_file_atomically(const std::filesystem::path& path, std::string_view text);
+
+}  // namespace retort
