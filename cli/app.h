@@ -37,9 +37,10 @@ struct Context {
 };
 
 void add_init_command(CLI::App& app, Context& ctx);
-void add_new_commands(CLI::App& app, Context& ctx);    ///< new, merge
+void add_new_commands(CLI::App& app, Context& ctx);  ///< new, merge
 void add_check_command(CLI::App& app, Context& ctx);
-void add_graph_commands(CLI::App& app, Context& ctx);  ///< history, heads, bases, branches, show, graph
+void add_graph_commands(CLI::App& app,
+                        Context& ctx);  ///< history, heads, bases, branches, show, graph
 void add_debug_commands(CLI::App& app, Context& ctx);  ///< debug parse (hidden; for golden tests)
 
 /// Runs retort; returns the exit code (cli.md). Never throws.

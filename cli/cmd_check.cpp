@@ -36,8 +36,8 @@ void run_check(Context& ctx, const CheckOptions& options) {
 
 void add_check_command(CLI::App& app, Context& ctx) {
   auto options = std::make_shared<CheckOptions>();
-  auto* cmd = app.add_subcommand(
-      "check", "parse every revision, validate the graph and replay the schema");
+  auto* cmd =
+      app.add_subcommand("check", "parse every revision, validate the graph and replay the schema");
   cmd->add_option("--dialect", options->dialects, "target dialects (default: [project] dialects)")
       ->delimiter(',');
   cmd->callback([&ctx, options] { run_check(ctx, *options); });

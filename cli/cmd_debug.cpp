@@ -29,6 +29,20 @@ void add_debug_commands(CLI::App& app, Context& ctx) {
     texts.emplace(source.path, source.text);
     ctx.report(sink, texts);
   });
+
+  // `retort debug schema`: the replayed schema at the heads, as the model
+  // holds it (names the convention made, constraints, indexes).
+  auto* schema = debug->add_subcommand("schema", "print the schema model after every revision");
+  schema->callback([&ctx] {
+    Project project;
+    if (!ctx.load(project)) return;
+    DiagnosticSink sink;
+    SchemaModel model = replay_all(project, sink);
+    ctx.report(sink, project.texts());
+    std::string text = dump(model);
+    if (!text.empty() && text.back() != '\n') text += '\n';
+    ctx.out << text;
+  });
 }
 
 }  // namespace retort::cli

@@ -42,7 +42,7 @@ std::string markers(const RevisionGraph& graph, const RevisionNode& node) {
 // `PARENTS -> ID (markers), message`
 std::string history_line(const RevisionGraph& graph, const RevisionNode& node) {
   auto parents = parent_ids(node);
-  std::string from = parents.empty()      ? "<base>"
+  std::string from = parents.empty()       ? "<base>"
                      : parents.size() == 1 ? parents[0]
                                            : "(" + join(parents, ", ") + ")";
   return fmt::format("{} -> {}{}, {}\n", from, node.id, markers(graph, node), node.message);
@@ -112,9 +112,12 @@ std::vector<size_t> history_range(const RevisionGraph& graph, const std::string&
 std::string mermaid_text(std::string_view s) {
   std::string out;
   for (char c : s) {
-    if (c == '"') out += "#quot;";
-    else if (c == '\n' || c == '\r') out += ' ';
-    else out += c;
+    if (c == '"')
+      out += "#quot;";
+    else if (c == '\n' || c == '\r')
+      out += ' ';
+    else
+      out += c;
   }
   return out;
 }
@@ -147,7 +150,8 @@ std::string graph_source(const RevisionGraph& graph, const std::string& format) 
         if (auto j = graph.index_of(p.text)) out += fmt::format("  r{} --> r{}\n", i, *j);
       }
       for (const auto& d : n.depends_on) {
-        if (auto j = graph.index_of(d.text)) out += fmt::format("  r{} -. depends on .-> r{}\n", i, *j);
+        if (auto j = graph.index_of(d.text))
+          out += fmt::format("  r{} -. depends on .-> r{}\n", i, *j);
       }
     }
     for (const auto& h : graph.heads()) {
@@ -197,7 +201,8 @@ void add_graph_commands(CLI::App& app, Context& ctx) {
     if (!ctx.load(project)) return;
     for (size_t i : history_range(project.graph, options->range)) {
       const auto& node = project.graph.nodes()[i];
-      ctx.out << (options->verbose ? verbose_entry(project, node) : history_line(project.graph, node));
+      ctx.out << (options->verbose ? verbose_entry(project, node)
+                                   : history_line(project.graph, node));
     }
   });
 

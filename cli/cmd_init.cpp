@@ -45,8 +45,8 @@ void run_init(Context& ctx, const InitOptions& options) {
   std::error_code ec;
   fs::create_directories(dir / "migrations", ec);
   if (ec) {
-    throw RunError(2, fmt::format("cannot create \"{}\": {}",
-                                  (dir / "migrations").generic_string(), ec.message()));
+    throw RunError(2, fmt::format("cannot create \"{}\": {}", (dir / "migrations").generic_string(),
+                                  ec.message()));
   }
   write_file_atomically(config, default_config_text(*dialect));
   ignore_cache(dir);

@@ -94,7 +94,8 @@ void write_revision(Context& ctx, const Project& project, const NewOptions& opti
   }
   if (project.graph.find(id)) throw RunError(2, fmt::format("revision \"{}\" already exists", id));
   std::vector<std::string> depends;
-  for (const auto& d : options.depends_on) depends.push_back(resolve_one(project.graph, d, "--depends-on"));
+  for (const auto& d : options.depends_on)
+    depends.push_back(resolve_one(project.graph, d, "--depends-on"));
 
   std::string text = "revision " + id + "\n";
   auto list = [](const std::vector<std::string>& items) {
@@ -110,13 +111,15 @@ void write_revision(Context& ctx, const Project& project, const NewOptions& opti
 
   std::string name = project.config.file_template;
   auto replace = [&name](std::string_view key, const std::string& value) {
-    for (size_t at; (at = name.find(key)) != std::string::npos;) name.replace(at, key.size(), value);
+    for (size_t at; (at = name.find(key)) != std::string::npos;)
+      name.replace(at, key.size(), value);
   };
   replace("{id}", id);
   replace("{slug}", slugify(options.message));
   fs::path path = project.root / project.config.migrations / name;
   if (fs::exists(path)) {
-    throw RunError(2, fmt::format("\"{}\" already exists", fs::relative(path, project.root).generic_string()));
+    throw RunError(
+        2, fmt::format("\"{}\" already exists", fs::relative(path, project.root).generic_string()));
   }
   write_file_atomically(path, text);
   ctx.out << fs::relative(path, project.root).generic_string() << "\n";
@@ -129,7 +132,9 @@ void run_new(Context& ctx, const NewOptions& options) {
   if (!options.head.empty()) {
     Resolution r = project.graph.resolve(options.head);
     if (!r.ok()) throw RunError(2, r.error);
-    if (r.ids.size() > 1) throw RunError(2, fmt::format("--head \"{}\" names several revisions; pick one", options.head));
+    if (r.ids.size() > 1)
+      throw RunError(2,
+                     fmt::format("--head \"{}\" names several revisions; pick one", options.head));
     parents = r.ids;  // `--head base` starts a new base
   } else {
     auto heads = project.graph.heads();
@@ -185,7 +190,7 @@ void add_new_commands(CLI::App& app, Context& ctx) {
   auto* merge = app.add_subcommand("merge", "write a merge revision joining two or more heads");
   merge->add_option("REVISIONS", merge_options->merge_parents, "the revisions to merge")
       ->required()
-      ->expected(2, -1);
+      ->expected(1, -1);
   merge->add_option("-m,--message", merge_options->message, "what the merge does")->required();
   merge->add_option("--id", merge_options->id, "the revision id (default: 12 random hex digits)");
   merge->callback([&ctx, merge_options] { run_merge(ctx, *merge_options); });

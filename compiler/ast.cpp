@@ -72,7 +72,9 @@ std::string type_to_string(const Type& t) {
   return "?";
 }
 
-bool same_type(const Type& a, const Type& b) { return type_to_string(a) == type_to_string(b); }
+bool same_type(const Type& a, const Type& b) {
+  return type_to_string(a) == type_to_string(b);
+}
 
 namespace {
 
@@ -100,7 +102,9 @@ void collect_columns(const Expr& e, std::vector<std::string>& out) {
 }  // namespace
 
 std::string expr_to_string(const Expr& e) {
-  auto arg = [&](size_t i) { return i < e.args.size() && e.args[i] ? expr_to_string(*e.args[i]) : std::string("?"); };
+  auto arg = [&](size_t i) {
+    return i < e.args.size() && e.args[i] ? expr_to_string(*e.args[i]) : std::string("?");
+  };
   switch (e.kind) {
     case ExprKind::String:
       return quote_string(e.text);

@@ -53,11 +53,11 @@ enum class TypeKind {
   Smallint,
   Integer,
   Bigint,
-  Decimal,      ///< precision/scale optional
+  Decimal,  ///< precision/scale optional
   Real,
   Double,
-  String,       ///< length optional (`string` with no limit)
-  Char,         ///< length required
+  String,  ///< length optional (`string` with no limit)
+  Char,    ///< length required
   Text,
   Binary,
   Date,
@@ -66,8 +66,8 @@ enum class TypeKind {
   Timestamptz,
   Uuid,
   Json,
-  Enum,         ///< a user enum: `enum_name`
-  Native,       ///< native('jsonb') or native(postgresql: 'jsonb', mysql: 'json')
+  Enum,    ///< a user enum: `enum_name`
+  Native,  ///< native('jsonb') or native(postgresql: 'jsonb', mysql: 'json')
 };
 
 struct Type {
@@ -75,8 +75,8 @@ struct Type {
   std::optional<int> length;     ///< string(n), char(n)
   std::optional<int> precision;  ///< decimal(p, s)
   std::optional<int> scale;
-  QualifiedName enum_name;       ///< TypeKind::Enum
-  DialectText native;            ///< TypeKind::Native
+  QualifiedName enum_name;  ///< TypeKind::Enum
+  DialectText native;       ///< TypeKind::Native
   SourceSpan span;
 };
 
@@ -92,22 +92,22 @@ struct Expr;
 using ExprPtr = std::shared_ptr<const Expr>;
 
 enum class ExprKind {
-  String,        ///< text: the value, unescaped
-  Number,        ///< text: as written (`42`, `3.25`)
-  Boolean,       ///< text: "true" / "false"
+  String,   ///< text: the value, unescaped
+  Number,   ///< text: as written (`42`, `3.25`)
+  Boolean,  ///< text: "true" / "false"
   Null,
-  Column,        ///< names: one or two parts (`a` or `t.a`)
-  Unary,         ///< op: "-", "+", "not"; args[0]
-  Binary,        ///< op: "=", "<>", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "||", "and", "or"
-  IsNull,        ///< args[0]; negated: `is not null`
-  In,            ///< args[0] [not] in (args[1..])
-  Like,          ///< args[0] [not] like args[1]
-  Between,       ///< args[0] [not] between args[1] and args[2]
-  Cast,          ///< cast(args[0] as type)
-  Call,          ///< text: function name (lower case); args. `now()`, `gen_uuid()`, ...
-  Keyword,       ///< text: "current_timestamp" / "current_date"
-  Raw,           ///< sql($$...$$): text verbatim
-  Paren,         ///< ( args[0] ), kept so printing round-trips
+  Column,   ///< names: one or two parts (`a` or `t.a`)
+  Unary,    ///< op: "-", "+", "not"; args[0]
+  Binary,   ///< op: "=", "<>", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "||", "and", "or"
+  IsNull,   ///< args[0]; negated: `is not null`
+  In,       ///< args[0] [not] in (args[1..])
+  Like,     ///< args[0] [not] like args[1]
+  Between,  ///< args[0] [not] between args[1] and args[2]
+  Cast,     ///< cast(args[0] as type)
+  Call,     ///< text: function name (lower case); args. `now()`, `gen_uuid()`, ...
+  Keyword,  ///< text: "current_timestamp" / "current_date"
+  Raw,      ///< sql($$...$$): text verbatim
+  Paren,    ///< ( args[0] ), kept so printing round-trips
 };
 
 struct Expr {
@@ -146,9 +146,9 @@ std::string_view constraint_kind_name(ConstraintKind k);  ///< "primary key", ..
 struct TableConstraint {
   std::optional<Name> name;  ///< absent: named by the naming convention
   ConstraintKind kind = ConstraintKind::Check;
-  std::vector<Name> columns;       ///< pk, unique, fk
+  std::vector<Name> columns;             ///< pk, unique, fk
   std::optional<References> references;  ///< fk
-  ExprPtr check;                   ///< check
+  ExprPtr check;                         ///< check
   SourceSpan span;
 };
 
@@ -170,16 +170,53 @@ struct ColumnDef {
 
 // ---------------------------------------------------------- alter actions
 
-struct AddColumn { ColumnDef column; SourceSpan span; };
-struct DropColumn { Name column; bool cascade = false; SourceSpan span; };
-struct RenameColumn { Name column; Name new_name; SourceSpan span; };
-struct AlterColumnType { Name column; Type type; ExprPtr using_expr; SourceSpan span; };
-struct SetNotNull { Name column; SourceSpan span; };
-struct DropNotNull { Name column; SourceSpan span; };
-struct SetDefault { Name column; ExprPtr value; SourceSpan span; };
-struct DropDefault { Name column; SourceSpan span; };
-struct SetColumnComment { Name column; std::string comment; SourceSpan span; };
-struct AddConstraint { TableConstraint constraint; bool not_valid = false; SourceSpan span; };
+struct AddColumn {
+  ColumnDef column;
+  SourceSpan span;
+};
+struct DropColumn {
+  Name column;
+  bool cascade = false;
+  SourceSpan span;
+};
+struct RenameColumn {
+  Name column;
+  Name new_name;
+  SourceSpan span;
+};
+struct AlterColumnType {
+  Name column;
+  Type type;
+  ExprPtr using_expr;
+  SourceSpan span;
+};
+struct SetNotNull {
+  Name column;
+  SourceSpan span;
+};
+struct DropNotNull {
+  Name column;
+  SourceSpan span;
+};
+struct SetDefault {
+  Name column;
+  ExprPtr value;
+  SourceSpan span;
+};
+struct DropDefault {
+  Name column;
+  SourceSpan span;
+};
+struct SetColumnComment {
+  Name column;
+  std::string comment;
+  SourceSpan span;
+};
+struct AddConstraint {
+  TableConstraint constraint;
+  bool not_valid = false;
+  SourceSpan span;
+};
 /// `add constraint NAME unique|primary key using index INDEX`.
 struct AddConstraintUsingIndex {
   Name name;
@@ -187,9 +224,19 @@ struct AddConstraintUsingIndex {
   Name index;
   SourceSpan span;
 };
-struct ValidateConstraint { Name name; SourceSpan span; };
-struct DropConstraint { Name name; SourceSpan span; };
-struct RenameConstraint { Name name; Name new_name; SourceSpan span; };
+struct ValidateConstraint {
+  Name name;
+  SourceSpan span;
+};
+struct DropConstraint {
+  Name name;
+  SourceSpan span;
+};
+struct RenameConstraint {
+  Name name;
+  Name new_name;
+  SourceSpan span;
+};
 
 using AlterAction =
     std::variant<AddColumn, DropColumn, RenameColumn, AlterColumnType, SetNotNull, DropNotNull,
@@ -208,9 +255,19 @@ struct CreateTable {
   std::vector<TableConstraint> constraints;
   std::optional<std::string> comment;
 };
-struct DropTable { QualifiedName name; bool if_exists = false; bool cascade = false; };
-struct RenameTable { QualifiedName name; Name new_name; };
-struct AlterTable { QualifiedName name; std::vector<AlterAction> actions; };
+struct DropTable {
+  QualifiedName name;
+  bool if_exists = false;
+  bool cascade = false;
+};
+struct RenameTable {
+  QualifiedName name;
+  Name new_name;
+};
+struct AlterTable {
+  QualifiedName name;
+  std::vector<AlterAction> actions;
+};
 
 struct IndexKey {
   std::optional<Name> column;  ///< a column, or
@@ -229,27 +286,58 @@ struct CreateIndex {
   ExprPtr where;
   std::optional<Name> method;
 };
-struct DropIndex { QualifiedName name; bool concurrently = false; bool if_exists = false; };
-struct RenameIndex { QualifiedName name; Name new_name; };
+struct DropIndex {
+  QualifiedName name;
+  bool concurrently = false;
+  bool if_exists = false;
+};
+struct RenameIndex {
+  QualifiedName name;
+  Name new_name;
+};
 
-struct EnumValue { std::string value; SourceSpan span; };
-struct CreateEnum { QualifiedName name; std::vector<EnumValue> values; };
+struct EnumValue {
+  std::string value;
+  SourceSpan span;
+};
+struct CreateEnum {
+  QualifiedName name;
+  std::vector<EnumValue> values;
+};
 struct AlterEnumAddValue {
   QualifiedName name;
   EnumValue value;
   std::optional<EnumValue> before;
   std::optional<EnumValue> after;
 };
-struct DropEnum { QualifiedName name; };
+struct DropEnum {
+  QualifiedName name;
+};
 
-struct CreateView { QualifiedName name; DialectText body; };
-struct DropView { QualifiedName name; };
+struct CreateView {
+  QualifiedName name;
+  DialectText body;
+};
+struct DropView {
+  QualifiedName name;
+};
 
-struct CreateSchema { Name name; };
-struct DropSchema { Name name; };
+struct CreateSchema {
+  Name name;
+};
+struct DropSchema {
+  Name name;
+};
 
-struct CommentOnTable { QualifiedName table; std::string comment; };
-struct CommentOnColumn { QualifiedName table; Name column; std::string comment; };
+struct CommentOnTable {
+  QualifiedName table;
+  std::string comment;
+};
+struct CommentOnColumn {
+  QualifiedName table;
+  Name column;
+  std::string comment;
+};
 
 struct Insert {
   QualifiedName table;
@@ -298,7 +386,7 @@ struct RevisionId {
 
 struct Header {
   RevisionId id;
-  std::vector<RevisionId> revises;     ///< none: a base; two or more: a merge
+  std::vector<RevisionId> revises;  ///< none: a base; two or more: a merge
   std::vector<RevisionId> depends_on;
   std::vector<Name> labels;
   std::optional<std::string> message;
@@ -311,7 +399,7 @@ enum class DowngradeKind { Derived, Written, Irreversible };
 
 /// One parsed `.rev` file.
 struct RevisionFile {
-  std::string path;  ///< relative to the project root
+  std::string path;                          ///< relative to the project root
   std::vector<Annotation> file_annotations;  ///< @allow / @transaction before the header
   Header header;
   std::vector<Statement> upgrade;

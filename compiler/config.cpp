@@ -834,8 +834,8 @@ std::string default_config_text(std::string_view dialect) {
         2, fmt::format("unknown dialect {}; known dialects: {}", quoted(dialect), dialect_list()));
   }
   const std::string& d = *canonical;
-  std::string text = R"(# retort.toml: the settings of this Retort project (docs/config.md).
-# Every key is shown with its default; a commented-out key is unset.
+  std::string text = R"(# retort.toml: the settings of this Retort project, described in Retort's
+# docs/config.md. Every key is shown with its default; a commented-out key is unset.
 
 [project]
 migrations = "migrations"          # folder of .rev files, relative to this file

@@ -1,7 +1,7 @@
 #include "compiler/diagnostics.h"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 #include <tuple>
 
 namespace retort {
@@ -23,16 +23,26 @@ void DiagnosticSink::report(Diagnostic d) {
   items_.push_back(std::move(d));
 }
 
-void DiagnosticSink::error(std::string code, std::string file, SourceSpan span,
-                           std::string message, std::string help) {
-  report(Diagnostic{Severity::error, std::move(code), std::move(file), span, std::move(message),
-                    std::move(help), {}});
+void DiagnosticSink::error(std::string code, std::string file, SourceSpan span, std::string message,
+                           std::string help) {
+  report(Diagnostic{Severity::error,
+                    std::move(code),
+                    std::move(file),
+                    span,
+                    std::move(message),
+                    std::move(help),
+                    {}});
 }
 
 void DiagnosticSink::warning(std::string code, std::string file, SourceSpan span,
                              std::string message, std::string help) {
-  report(Diagnostic{Severity::warning, std::move(code), std::move(file), span, std::move(message),
-                    std::move(help), {}});
+  report(Diagnostic{Severity::warning,
+                    std::move(code),
+                    std::move(file),
+                    span,
+                    std::move(message),
+                    std::move(help),
+                    {}});
 }
 
 void DiagnosticSink::sort() {
@@ -63,8 +73,7 @@ std::string render_code_point(std::string_view cp) {
   // reorder what a reviewer sees (U+202A..U+202E, U+2066..U+2069).
   uint32_t value = 0;
   if (cp.size() == 2) value = ((c & 0x1F) << 6) | (cp[1] & 0x3F);
-  if (cp.size() == 3)
-    value = ((c & 0x0F) << 12) | ((cp[1] & 0x3F) << 6) | (cp[2] & 0x3F);
+  if (cp.size() == 3) value = ((c & 0x0F) << 12) | ((cp[1] & 0x3F) << 6) | (cp[2] & 0x3F);
   if ((value >= 0x80 && value <= 0x9F) || (value >= 0x202A && value <= 0x202E) ||
       (value >= 0x2066 && value <= 0x2069) || value == 0x200E || value == 0x200F) {
     return fmt::format("\\u{{{:04x}}}", value);
@@ -78,7 +87,11 @@ std::vector<std::string_view> code_points(std::string_view line) {
   size_t i = 0;
   while (i < line.size()) {
     unsigned char c = static_cast<unsigned char>(line[i]);
-    size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
+    size_t len = c < 0x80             ? 1
+                 : (c & 0xE0) == 0xC0 ? 2
+                 : (c & 0xF0) == 0xE0 ? 3
+                 : (c & 0xF8) == 0xF0 ? 4
+                                      : 1;
     if (i + len > line.size()) len = 1;
     for (size_t k = 1; k < len; ++k) {
       if ((static_cast<unsigned char>(line[i + k]) & 0xC0) != 0x80) {

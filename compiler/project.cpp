@@ -51,11 +51,11 @@ ReplayOptions Project::replay_options() const {
   // is made once and is the same on every dialect.
   size_t limit = 0;
   for (const auto& d : config.dialects) {
-    size_t l = d == "postgresql"                    ? 63
-               : d == "mysql" || d == "mariadb"     ? 64
-               : d == "mssql"                       ? 128
-               : d == "oracle"                      ? (version_before(config.version_of("oracle"), 12, 2) ? 30 : 128)
-                                                    : 0;
+    size_t l = d == "postgresql"                ? 63
+               : d == "mysql" || d == "mariadb" ? 64
+               : d == "mssql"                   ? 128
+               : d == "oracle" ? (version_before(config.version_of("oracle"), 12, 2) ? 30 : 128)
+                               : 0;
     if (l != 0 && (limit == 0 || l < limit)) limit = l;
   }
   options.max_name_bytes = limit == 0 ? 63 : limit;
@@ -151,10 +151,10 @@ void check_file_name(const ast::RevisionFile& rev, DiagnosticSink& sink) {
   bool matches = name.rfind(id, 0) == 0 &&
                  (name.size() == id.size() || name[id.size()] == '_' || name[id.size()] == '.');
   if (!matches) {
-    sink.warning("graph", rev.path, rev.header.id.span,
-                 fmt::format("file name \"{}\" does not start with the revision id \"{}\"", name,
-                             id),
-                 fmt::format("rename the file to \"{}_{}\"", id, name));
+    sink.warning(
+        "graph", rev.path, rev.header.id.span,
+        fmt::format("file name \"{}\" does not start with the revision id \"{}\"", name, id),
+        fmt::format("rename the file to \"{}_{}\"", id, name));
   }
 }
 
@@ -170,7 +170,8 @@ void load_revisions(Project& project, DiagnosticSink& sink) {
   }
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(folder, ec)) {
-    if (entry.path().extension() == ".rev" && entry.is_regular_file()) files.push_back(entry.path());
+    if (entry.path().extension() == ".rev" && entry.is_regular_file())
+      files.push_back(entry.path());
   }
   if (ec) throw RunError(2, fmt::format("cannot list \"{}\": {}", folder.string(), ec.message()));
   std::sort(files.begin(), files.end());

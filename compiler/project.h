@@ -19,7 +19,7 @@ namespace retort {
 
 /// Where to find the project (cli.md's global options).
 struct ProjectLocation {
-  std::filesystem::path start = ".";          ///< -C DIR, else the current folder
+  std::filesystem::path start = ".";            ///< -C DIR, else the current folder
   std::optional<std::filesystem::path> config;  ///< --config FILE
 };
 
@@ -27,8 +27,8 @@ struct ProjectLocation {
 inline constexpr size_t kMaxRevisionFileBytes = 64u << 20;
 
 struct Project {
-  std::filesystem::path root;       ///< folder holding retort.toml
-  SourceFile config_file;           ///< path relative to root
+  std::filesystem::path root;  ///< folder holding retort.toml
+  SourceFile config_file;      ///< path relative to root
   Config config;
   std::vector<SourceFile> sources;  ///< every revision file, sorted by path
   /// Parsed revisions, in the order of `sources`; empty when any file had a

@@ -35,7 +35,9 @@ namespace {
 using ast::ConstraintKind;
 using ast::TypeKind;
 
-std::string quoted(std::string_view s) { return fmt::format("\"{}\"", s); }
+std::string quoted(std::string_view s) {
+  return fmt::format("\"{}\"", s);
+}
 
 std::string lower_ascii(std::string_view s) {
   std::string out(s);
@@ -110,10 +112,9 @@ bool same_type_family(const ast::Type& a, const ast::Type& b) {
 }
 
 const char* const kPortableTypes[] = {
-    "boolean", "smallint", "integer", "int",       "bigint",      "decimal", "numeric",
-    "real",    "double",   "string",  "varchar",   "char",        "text",    "binary",
-    "blob",    "bytes",    "date",    "time",      "timestamp",   "timestamptz",
-    "uuid",    "json",
+    "boolean", "smallint", "integer",   "int",         "bigint", "decimal", "numeric", "real",
+    "double",  "string",   "varchar",   "char",        "text",   "binary",  "blob",    "bytes",
+    "date",    "time",     "timestamp", "timestamptz", "uuid",   "json",
 };
 
 // The column references of an expression with their names (for spans).
@@ -153,7 +154,8 @@ std::string name_with_limit(std::string_view pattern, const Table& table,
                             size_t max_bytes, size_t n) {
   if (n == 1) return apply_naming(pattern, table.name, columns, ref_table, max_bytes);
   std::string suffix = fmt::format("_{}", n);
-  size_t limit = max_bytes == 0 ? 0 : (max_bytes > suffix.size() + 9 ? max_bytes - suffix.size() : 10);
+  size_t limit =
+      max_bytes == 0 ? 0 : (max_bytes > suffix.size() + 9 ? max_bytes - suffix.size() : 10);
   return apply_naming(pattern, table.name, columns, ref_table, limit) + suffix;
 }
 
@@ -200,8 +202,8 @@ class Replayer {
     std::vector<ast::TableConstraint> constraints;
     for (const auto& d : s.columns) {
       if (t.find_column(d.name.text)) {
-        error(d.name.span, fmt::format("column {} appears twice in table {}", quoted(d.name.text),
-                                       quoted(key)));
+        error(d.name.span,
+              fmt::format("column {} appears twice in table {}", quoted(d.name.text), quoted(key)));
         continue;
       }
       if (!free_column_name(t, d.name)) continue;
@@ -232,7 +234,8 @@ class Replayer {
       return;
     }
     if (!s.cascade && !views.empty()) {
-      error(s.name.span, fmt::format("table {} is read by view {}", quoted(key), quoted(views[0]->key)),
+      error(s.name.span,
+            fmt::format("table {} is read by view {}", quoted(key), quoted(views[0]->key)),
             fmt::format("drop view {} first, or use `drop table {} cascade`", views[0]->key, key));
       return;
     }
@@ -250,7 +253,10 @@ class Replayer {
     if (!old) return;
     std::string old_key = old->key;
     std::string new_key = qualify(old->schema, s.new_name.text);
-    if (new_key == old_key) return;
+    if (new_key == old_key) {
+      error(s.new_name.span, fmt::format("table {} is already named so", quoted(new_key)));
+      return;
+    }
     if (work_.find_table(new_key)) {
       error(s.new_name.span, fmt::format("table {} already exists", quoted(new_key)));
       return;
@@ -334,8 +340,8 @@ class Replayer {
       }
       index.name = s.name->text;
     } else {
-      index.name = generate_name_avoiding(work_, options_.naming.index, t, name_columns, {},
-                                          options_, {});
+      index.name =
+          generate_name_avoiding(work_, options_.naming.index, t, name_columns, {}, options_, {});
     }
     if (failed()) return;
     Table copy = t;
@@ -354,8 +360,7 @@ class Replayer {
               fmt::format("drop it with `alter table {} drop constraint {}`", c.table->key,
                           c.constraint->name));
       } else if (!s.if_exists) {
-        error(s.name.span, fmt::format("index {} does not exist", quoted(key)),
-              suggest_index(key));
+        error(s.name.span, fmt::format("index {} does not exist", quoted(key)), suggest_index(key));
       }
       return;
     }
@@ -421,7 +426,8 @@ class Replayer {
     }
     Enum e = *found;
     if (e.has_value(s.value.value)) {
-      error(s.value.span, fmt::format("enum {} already has the value '{}'", quoted(key), s.value.value));
+      error(s.value.span,
+            fmt::format("enum {} already has the value '{}'", quoted(key), s.value.value));
       return;
     }
     auto position = e.values.end();
@@ -451,7 +457,8 @@ class Replayer {
     auto users = work_.columns_using_enum(key);
     if (!users.empty()) {
       std::vector<std::string> names;
-      for (const auto& u : users) names.push_back(quoted(u.table->key) + "." + quoted(u.column->name));
+      for (const auto& u : users)
+        names.push_back(quoted(u.table->key) + "." + quoted(u.column->name));
       error(s.name.span,
             fmt::format("enum {} is used by column{} {}", quoted(key), names.size() > 1 ? "s" : "",
                         join_quoted(names)),
@@ -588,7 +595,8 @@ class Replayer {
           const Enum* e = work_.find_enum(c->type.enum_name.key());
           if (e && !e->has_value(row[i]->text)) {
             std::string help = suggest(row[i]->text, e->values);
-            error(row[i]->span, fmt::format("enum {} has no value '{}'", quoted(e->key), row[i]->text),
+            error(row[i]->span,
+                  fmt::format("enum {} has no value '{}'", quoted(e->key), row[i]->text),
                   help.empty() ? fmt::format("its values are {}", value_list(*e)) : help);
           }
         }
@@ -672,8 +680,7 @@ class Replayer {
     if (const Column* c = t.find_column(column.text)) return c;
     std::vector<std::string> names;
     for (const auto& c : t.columns) names.push_back(c.name);
-    error(column.span,
-          fmt::format("table {} has no column {}", quoted(t.key), quoted(column.text)),
+    error(column.span, fmt::format("table {} has no column {}", quoted(t.key), quoted(column.text)),
           suggest(column.text, names));
     return nullptr;
   }
@@ -699,8 +706,8 @@ class Replayer {
       return false;
     }
     if (ignores_case()) {
-      const Table* other = work_.find_table_ignoring_case(key);
-      if (other && other->key != renamed_from) {
+      const Table* other = work_.find_table_ignoring_case(key, renamed_from);
+      if (other && other->key != key) {
         error(span,
               fmt::format("table {} differs only in case from table {}", quoted(key),
                           quoted(other->key)),
@@ -734,8 +741,8 @@ class Replayer {
     for (const auto& e : work_.enums()) names.push_back(e.key);
     std::string help = suggest(key, names);
     if (help.empty()) {
-      help = fmt::format("an enum is created with `create enum {} ('a', 'b');` before a column uses it",
-                         key);
+      help = fmt::format(
+          "an enum is created with `create enum {} ('a', 'b');` before a column uses it", key);
     }
     error(type.span.valid() ? type.span : fallback, fmt::format("unknown type {}", quoted(key)),
           help);
@@ -774,10 +781,8 @@ class Replayer {
     } else if (d.default_value) {
       check_default(*d.default_value);
     }
-    if (d.not_null == false && d.primary_key) {
-      error(d.span, fmt::format("primary key column {} is declared null", quoted(d.name.text)),
-            "remove `null`: a primary key column is never null");
-    } else if (d.not_null == false && d.identity) {
+    // `null` with `primary key` is reported by the primary key's check.
+    if (d.not_null == false && d.identity && !d.primary_key) {
       error(d.span, fmt::format("identity column {} is declared null", quoted(d.name.text)),
             "remove `null`: an identity column is never null");
     }
@@ -856,14 +861,20 @@ class Replayer {
       }
       std::string ref_table;
       if (c.references) ref_table = c.references->table.name.text;
-      names[i] = generate_name_avoiding(work_, pattern_for(c.kind), t, columns, ref_table,
-                                        options_, pending);
+      names[i] = generate_name_avoiding(work_, pattern_for(c.kind), t, columns, ref_table, options_,
+                                        pending);
       pending.insert(names[i]);
     }
-    for (size_t i = 0; i < constraints.size(); ++i) {
-      if (names[i].empty()) continue;
-      auto built = build_constraint(t, constraints[i], names[i], not_valid, declared_null);
-      if (built) t.constraints.push_back(std::move(*built));
+    // Keys before foreign keys: a table may reference its own key declared
+    // later in the statement.
+    for (bool foreign : {false, true}) {
+      for (size_t i = 0; i < constraints.size(); ++i) {
+        if (names[i].empty() || (constraints[i].kind == ConstraintKind::ForeignKey) != foreign) {
+          continue;
+        }
+        auto built = build_constraint(t, constraints[i], names[i], not_valid, declared_null);
+        if (built) t.constraints.push_back(std::move(*built));
+      }
     }
   }
 
@@ -985,8 +996,8 @@ class Replayer {
     Table t = current(key);
     const ast::ColumnDef& d = a.column;
     if (t.find_column(d.name.text)) {
-      error(d.name.span, fmt::format("table {} already has a column {}", quoted(key),
-                                     quoted(d.name.text)));
+      error(d.name.span,
+            fmt::format("table {} already has a column {}", quoted(key), quoted(d.name.text)));
       return;
     }
     if (!free_column_name(t, d.name)) return;
@@ -1018,8 +1029,7 @@ class Replayer {
                                     quoted(r.table->key)));
       }
       for (const auto& v : views) users.push_back(fmt::format("view {}", quoted(v)));
-      error(a.column.span,
-            fmt::format("column {} is used by {}", quoted(col), join_quoted(users)),
+      error(a.column.span, fmt::format("column {} is used by {}", quoted(col), join_quoted(users)),
             fmt::format("drop them first, or use `drop column {} cascade`", col));
       return;
     }
@@ -1029,8 +1039,8 @@ class Replayer {
     Table t = current(key);
     auto uses = t.objects_using_column(col);
     std::erase_if(t.constraints, [&](const Constraint& c) {
-      return contains(uses, c.name) || (c.kind == ConstraintKind::ForeignKey && c.ref_table == key &&
-                                        contains(c.ref_columns, col));
+      return contains(uses, c.name) || (c.kind == ConstraintKind::ForeignKey &&
+                                        c.ref_table == key && contains(c.ref_columns, col));
     });
     std::erase_if(t.indexes, [&](const Index& i) { return contains(uses, i.name); });
     std::erase_if(t.columns, [&](const Column& c) { return c.name == col; });
@@ -1074,7 +1084,8 @@ class Replayer {
     work_.put_table(std::move(t));
     std::vector<ConstraintRef> referencing;
     for (const auto& r : work_.foreign_keys_to(key)) {
-      if (r.table->key != key && contains(r.constraint->ref_columns, from)) referencing.push_back(r);
+      if (r.table->key != key && contains(r.constraint->ref_columns, from))
+        referencing.push_back(r);
     }
     for (const auto& table : table_keys(referencing)) {
       Table other = current(table);
@@ -1228,15 +1239,14 @@ class Replayer {
     for (const auto& k : index.keys) c.columns.push_back(k.column);
     if (a.kind == ConstraintKind::PrimaryKey) {
       if (const Constraint* pk = t0.primary_key()) {
-        error(a.span, fmt::format("table {} already has a primary key {}", quoted(key),
-                                  quoted(pk->name)));
+        error(a.span,
+              fmt::format("table {} already has a primary key {}", quoted(key), quoted(pk->name)));
         return;
       }
       for (const auto& col : c.columns) {
         const Column* column = t0.find_column(col);
         if (column && column->nullable) {
-          error(a.index.span,
-                fmt::format("primary key column {} is nullable", quoted(col)),
+          error(a.index.span, fmt::format("primary key column {} is nullable", quoted(col)),
                 fmt::format("set not null first: `alter table {} alter column {} set not null`",
                             key, col));
           return;
@@ -1263,8 +1273,8 @@ class Replayer {
       for (const auto& c : t.constraints) names.push_back(c.name);
       help = suggest(name.text, names);
     }
-    error(name.span,
-          fmt::format("table {} has no constraint {}", quoted(t.key), quoted(name.text)), help);
+    error(name.span, fmt::format("table {} has no constraint {}", quoted(t.key), quoted(name.text)),
+          help);
     return nullptr;
   }
 
@@ -1375,8 +1385,8 @@ std::string generate_name(const SchemaModel& schema, std::string_view pattern, c
   return generate_name_avoiding(schema, pattern, table, columns, ref_table, options, {});
 }
 
-bool apply_statement(const ast::Statement& statement, const std::string& file,
-                     SchemaModel& schema, const ReplayOptions& options, DiagnosticSink& sink,
+bool apply_statement(const ast::Statement& statement, const std::string& file, SchemaModel& schema,
+                     const ReplayOptions& options, DiagnosticSink& sink,
                      std::string_view revision) {
   // The copy shares every table with `schema`; only what the statement
   // touches is copied, and only kept when the statement is sound.
@@ -1392,8 +1402,9 @@ bool replay_upgrade(const ast::RevisionFile& revision, SchemaModel& schema,
                     const ReplayOptions& options, DiagnosticSink& sink) {
   bool ok = true;
   for (const auto& statement : revision.upgrade) {
-    ok = apply_statement(statement, revision.path, schema, options, sink, revision.header.id.text) &&
-         ok;
+    ok =
+        apply_statement(statement, revision.path, schema, options, sink, revision.header.id.text) &&
+        ok;
   }
   return ok;
 }

@@ -23,8 +23,8 @@ struct ReplayOptions {
 /// `error[schema]` at the statement's (or the offending part's) span, and
 /// the statement leaves the schema as it was. Returns false on error.
 /// `revision` (the revision id, when known) is recorded on each diagnostic.
-bool apply_statement(const ast::Statement& statement, const std::string& file,
-                     SchemaModel& schema, const ReplayOptions& options, DiagnosticSink& sink,
+bool apply_statement(const ast::Statement& statement, const std::string& file, SchemaModel& schema,
+                     const ReplayOptions& options, DiagnosticSink& sink,
                      std::string_view revision = {});
 
 /// Applies every `upgrade` statement of a revision in order. A statement

@@ -289,10 +289,17 @@ RevisionGraph RevisionGraph::build(std::vector<RevisionNode> nodes, DiagnosticSi
       alive[i] = 0;
     }
   }
-  std::vector<std::string_view> sorted_ids;  // for "did you mean" only
-  sorted_ids.reserve(first.size());
-  for (const auto& entry : first) sorted_ids.push_back(entry.first);
-  std::sort(sorted_ids.begin(), sorted_ids.end());
+  // Sorted ids, for "did you mean": filled on the first missing reference,
+  // so that a sound project does not pay for it.
+  std::vector<std::string_view> sorted_ids;
+  auto sorted_known_ids = [&]() -> const std::vector<std::string_view>& {
+    if (sorted_ids.empty() && !first.empty()) {
+      sorted_ids.reserve(first.size());
+      for (const auto& entry : first) sorted_ids.push_back(entry.first);
+      std::sort(sorted_ids.begin(), sorted_ids.end());
+    }
+    return sorted_ids;
+  };
 
   // 2. References. reqs[i]: the parents of i, then its dependencies, each
   // once. `seen` holds i + 1 for every index already in reqs[i], so that a
@@ -319,7 +326,7 @@ RevisionGraph RevisionGraph::build(std::vector<RevisionNode> nodes, DiagnosticSi
           report(sink, node, ref.span,
                  fmt::format("revision {} {} {}, which does not exist", quoted(node.id), verb,
                              quoted(ref.text)),
-                 missing_help(ref.text, sorted_ids));
+                 missing_help(ref.text, sorted_known_ids()));
         }
         ok = false;
         return;

@@ -1,5 +1,7 @@
 #include "compiler/schema_model.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace retort {
@@ -31,8 +33,8 @@ bool same_set(std::vector<std::string> a, std::vector<std::string> b) {
 template <class F>
 void for_each_word(std::string_view text, F&& fn) {
   auto is_word = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '$' || c == '.' || static_cast<unsigned char>(c) >= 0x80;
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '$' || c == '.' || static_cast<unsigned char>(c) >= 0x80;
   };
   size_t i = 0;
   while (i < text.size()) {
@@ -249,9 +251,13 @@ bool SchemaModel::has_schema(std::string_view schema) const {
   return schema.empty() || schemas_.contains(schema);
 }
 
-void SchemaModel::add_schema(const std::string& schema) { schemas_.set(schema, true); }
+void SchemaModel::add_schema(const std::string& schema) {
+  schemas_.set(schema, true);
+}
 
-void SchemaModel::remove_schema(std::string_view schema) { schemas_.erase(schema); }
+void SchemaModel::remove_schema(std::string_view schema) {
+  schemas_.erase(schema);
+}
 
 std::vector<std::string> SchemaModel::schemas() const {
   std::vector<std::string> out;
@@ -278,9 +284,14 @@ const Table* SchemaModel::find_table(std::string_view key) const {
   return t ? t->get() : nullptr;
 }
 
-const Table* SchemaModel::find_table_ignoring_case(std::string_view key) const {
-  const auto* k = tables_by_lower_key_.find(lower_ascii(key));
-  return k ? find_table(*k) : nullptr;
+const Table* SchemaModel::find_table_ignoring_case(std::string_view key,
+                                                   std::string_view except) const {
+  const auto* keys = tables_by_lower_key_.find(lower_ascii(key));
+  if (!keys) return nullptr;
+  for (const auto& k : *keys) {
+    if (k != except) return find_table(k);
+  }
+  return nullptr;
 }
 
 void SchemaModel::unregister_names(const Table& t) {
@@ -289,14 +300,89 @@ void SchemaModel::unregister_names(const Table& t) {
 }
 
 void SchemaModel::register_names(const Table& t) {
-  for (const auto& c : t.constraints) names_.set(qualify(t.schema, c.name), NameOwner{t.key, false});
+  for (const auto& c : t.constraints)
+    names_.set(qualify(t.schema, c.name), NameOwner{t.key, false});
   for (const auto& i : t.indexes) names_.set(qualify(t.schema, i.name), NameOwner{t.key, true});
 }
 
+namespace {
+
+// The distinct tables a table's foreign keys reference, sorted.
+std::vector<std::string> referenced_tables(const Table* t) {
+  std::vector<std::string> out;
+  if (!t) return out;
+  for (const auto& c : t->constraints) {
+    if (c.kind == ast::ConstraintKind::ForeignKey && !contains(out, c.ref_table)) {
+      out.push_back(c.ref_table);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+void SchemaModel::update_referrers(const Table* old_table, const Table* new_table) {
+  std::vector<std::string> before = referenced_tables(old_table);
+  std::vector<std::string> after = referenced_tables(new_table);
+  if (before == after) return;
+  const std::string& key = old_table ? old_table->key : new_table->key;
+  for (const auto& target : before) {
+    if (contains(after, target)) continue;
+    std::vector<std::string> keys = *referrers_.find(target);
+    std::erase(keys, key);
+    if (keys.empty()) {
+      referrers_.erase(target);
+    } else {
+      referrers_.set(target, std::move(keys));
+    }
+  }
+  for (const auto& target : after) {
+    if (contains(before, target)) continue;
+    const auto* found = referrers_.find(target);
+    std::vector<std::string> keys = found ? *found : std::vector<std::string>{};
+    keys.insert(std::lower_bound(keys.begin(), keys.end(), key), key);
+    referrers_.set(target, std::move(keys));
+  }
+}
+
 void SchemaModel::put_table(Table table) {
-  if (const Table* old = find_table(table.key)) unregister_names(*old);
-  register_names(table);
-  tables_by_lower_key_.set(lower_ascii(table.key), table.key);
+  const Table* old = find_table(table.key);
+  if (!old) {
+    register_names(table);
+  } else {
+    // Most edits (columns, defaults, comments) change no name: touch only
+    // the names that came or went.
+    auto names_of = [](const Table& t) {
+      std::vector<std::pair<std::string, bool>> out;
+      for (const auto& c : t.constraints) out.emplace_back(c.name, false);
+      for (const auto& i : t.indexes) out.emplace_back(i.name, true);
+      std::sort(out.begin(), out.end());
+      return out;
+    };
+    auto before = names_of(*old);
+    auto after = names_of(table);
+    if (before != after) {
+      for (const auto& n : before) {
+        if (!std::binary_search(after.begin(), after.end(), n)) {
+          names_.erase(qualify(table.schema, n.first));
+        }
+      }
+      for (const auto& n : after) {
+        if (!std::binary_search(before.begin(), before.end(), n)) {
+          names_.set(qualify(table.schema, n.first), NameOwner{table.key, n.second});
+        }
+      }
+    }
+  }
+  update_referrers(old, &table);
+  std::string lower = lower_ascii(table.key);
+  const auto* same = tables_by_lower_key_.find(lower);
+  if (!same || !contains(*same, table.key)) {
+    std::vector<std::string> keys = same ? *same : std::vector<std::string>{};
+    keys.push_back(table.key);
+    tables_by_lower_key_.set(std::move(lower), std::move(keys));
+  }
   std::string key = table.key;
   tables_.set(std::move(key), std::make_shared<const Table>(std::move(table)));
 }
@@ -305,11 +391,16 @@ void SchemaModel::remove_table(std::string_view key) {
   const Table* old = find_table(key);
   if (!old) return;
   unregister_names(*old);
+  update_referrers(old, nullptr);
   std::string lower = lower_ascii(key);
-  // Only forget the case-folded entry when it points at this table (two
-  // tables that differ in case may both exist when no target ignores case).
-  if (const auto* k = tables_by_lower_key_.find(lower); k && *k == key) {
-    tables_by_lower_key_.erase(lower);
+  if (const auto* same = tables_by_lower_key_.find(lower)) {
+    std::vector<std::string> keys = *same;
+    std::erase(keys, key);
+    if (keys.empty()) {
+      tables_by_lower_key_.erase(lower);
+    } else {
+      tables_by_lower_key_.set(std::move(lower), std::move(keys));
+    }
   }
   tables_.erase(key);
 }
@@ -330,14 +421,13 @@ const std::vector<Index>& SchemaModel::indexes_on(std::string_view table) const 
 }
 
 std::vector<ConstraintRef> SchemaModel::foreign_keys_to(std::string_view table) const {
-  // A scan of every table: only dropping and renaming tables and columns
-  // need it, which are rare next to the statements that add things.
   std::vector<ConstraintRef> out;
-  for (const auto& e : tables_) {
-    for (const auto& c : e.value->constraints) {
-      if (c.kind == ast::ConstraintKind::ForeignKey && c.ref_table == table) {
-        out.push_back({e.value.get(), &c});
-      }
+  const auto* keys = referrers_.find(table);
+  if (!keys) return out;
+  for (const auto& key : *keys) {
+    const Table* t = find_table(key);
+    for (const auto& c : t->constraints) {
+      if (c.kind == ast::ConstraintKind::ForeignKey && c.ref_table == table) out.push_back({t, &c});
     }
   }
   return out;
@@ -375,7 +465,9 @@ void SchemaModel::put_enum(Enum e) {
   enums_.set(std::move(key), std::make_shared<const Enum>(std::move(e)));
 }
 
-void SchemaModel::remove_enum(std::string_view key) { enums_.erase(key); }
+void SchemaModel::remove_enum(std::string_view key) {
+  enums_.erase(key);
+}
 
 std::vector<ColumnRef> SchemaModel::columns_using_enum(std::string_view key) const {
   std::vector<ColumnRef> out;
@@ -399,7 +491,9 @@ void SchemaModel::put_view(View v) {
   views_.set(std::move(key), std::make_shared<const View>(std::move(v)));
 }
 
-void SchemaModel::remove_view(std::string_view key) { views_.erase(key); }
+void SchemaModel::remove_view(std::string_view key) {
+  views_.erase(key);
+}
 
 std::vector<const View*> SchemaModel::views_reading(std::string_view table) const {
   std::vector<const View*> out;
@@ -431,6 +525,92 @@ std::pair<std::vector<std::string>, std::vector<std::string>> SchemaModel::names
   std::sort(tables.begin(), tables.end());
   std::sort(views.begin(), views.end());
   return {std::move(tables), std::move(views)};
+}
+
+// ------------------------------------------------------------------- dump
+
+namespace {
+
+std::string join_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i) out += ", ";
+    out += names[i];
+  }
+  return out;
+}
+
+std::string quote_text(std::string_view s) {
+  std::string out = "'";
+  for (char c : s) {
+    out += c;
+    if (c == '\'') out += '\'';
+  }
+  return out + "'";
+}
+
+void dump_table(const Table& t, std::string& out) {
+  out += fmt::format("table {}\n", t.key);
+  if (t.comment) out += fmt::format("  comment {}\n", quote_text(*t.comment));
+  for (const auto& c : t.columns) {
+    out += fmt::format("  column {} {}{}", c.name, ast::type_to_string(c.type),
+                       c.nullable ? "" : " not null");
+    if (c.identity) out += " identity";
+    if (c.default_value) out += " default " + ast::expr_to_string(*c.default_value);
+    if (c.collate) out += " collate " + quote_text(*c.collate);
+    if (c.comment) out += " comment " + quote_text(*c.comment);
+    out += "\n";
+  }
+  for (const auto& c : t.constraints) {
+    out += fmt::format("  constraint {} {}", c.name, ast::constraint_kind_name(c.kind));
+    if (c.kind == ast::ConstraintKind::Check) {
+      out += " (" + (c.check ? ast::expr_to_string(*c.check) : std::string("?")) + ")";
+    } else {
+      out += " (" + join_names(c.columns) + ")";
+    }
+    if (c.kind == ast::ConstraintKind::ForeignKey) {
+      out += fmt::format(" references {} ({})", c.ref_table, join_names(c.ref_columns));
+      if (c.on_delete != ast::RefAction::NoAction) {
+        out += fmt::format(" on delete {}", ast::ref_action_name(c.on_delete));
+      }
+      if (c.on_update != ast::RefAction::NoAction) {
+        out += fmt::format(" on update {}", ast::ref_action_name(c.on_update));
+      }
+    }
+    if (!c.validated) out += " not valid";
+    out += "\n";
+  }
+  for (const auto& i : t.indexes) {
+    std::vector<std::string> keys;
+    for (const auto& k : i.keys) {
+      std::string key = k.expr ? "(" + ast::expr_to_string(*k.expr) + ")" : k.column;
+      keys.push_back(k.descending ? key + " desc" : key);
+    }
+    out += fmt::format("  index {}{} ({})", i.name, i.unique ? " unique" : "", join_names(keys));
+    if (!i.include.empty()) out += " include (" + join_names(i.include) + ")";
+    if (i.where) out += " where " + ast::expr_to_string(*i.where);
+    if (i.method) out += " using " + *i.method;
+    out += "\n";
+  }
+}
+
+}  // namespace
+
+std::string dump(const SchemaModel& schema) {
+  std::string out;
+  for (const auto& s : schema.schemas()) out += fmt::format("schema {}\n", s);
+  for (const auto& e : schema.enums()) {
+    std::vector<std::string> values;
+    for (const auto& v : e.value->values) values.push_back(quote_text(v));
+    out += fmt::format("enum {} ({})\n", e.key, join_names(values));
+  }
+  for (const auto& e : schema.tables()) dump_table(*e.value, out);
+  for (const auto& e : schema.views()) {
+    out += fmt::format("view {} reads ({})", e.key, join_names(e.value->tables));
+    if (!e.value->views.empty()) out += " views (" + join_names(e.value->views) + ")";
+    out += "\n";
+  }
+  return out;
 }
 
 }  // namespace retort

@@ -68,7 +68,8 @@ class PersistentMap {
       return *this;
     }
     bool operator==(const iterator& o) const {
-      return stack_.empty() ? o.stack_.empty() : !o.stack_.empty() && stack_.back() == o.stack_.back();
+      return stack_.empty() ? o.stack_.empty()
+                            : !o.stack_.empty() && stack_.back() == o.stack_.back();
     }
 
    private:
@@ -174,7 +175,8 @@ class PersistentMap {
       return std::make_shared<const Node>(std::move(key), std::move(value), p, std::move(l),
                                           std::move(r));
     }
-    if (key < t->key) return with(*t, insert(t->left, std::move(key), std::move(value), p), t->right);
+    if (key < t->key)
+      return with(*t, insert(t->left, std::move(key), std::move(value), p), t->right);
     return with(*t, t->left, insert(t->right, std::move(key), std::move(value), p));
   }
   static NodePtr remove(const NodePtr& t, std::string_view key) {
@@ -210,13 +212,13 @@ struct Column {
 struct Constraint {
   std::string name;  ///< given, or made by the naming convention
   ast::ConstraintKind kind = ast::ConstraintKind::Check;
-  std::vector<std::string> columns;  ///< pk, unique, fk: the table's columns
-  std::string ref_table;             ///< fk: key of the referenced table
+  std::vector<std::string> columns;      ///< pk, unique, fk: the table's columns
+  std::string ref_table;                 ///< fk: key of the referenced table
   std::vector<std::string> ref_columns;  ///< fk: always filled (the pk when not written)
   ast::RefAction on_delete = ast::RefAction::NoAction;
   ast::RefAction on_update = ast::RefAction::NoAction;
-  ast::ExprPtr check;      ///< check
-  bool validated = true;   ///< false: added `not valid` and not validated since
+  ast::ExprPtr check;     ///< check
+  bool validated = true;  ///< false: added `not valid` and not validated since
 };
 
 /// One key of an index: a column or an expression.
@@ -248,7 +250,7 @@ struct Table {
   std::string schema;  ///< "" for the default schema
   std::string name;
   bool quoted = false;
-  std::vector<Column> columns;  ///< in table order
+  std::vector<Column> columns;          ///< in table order
   std::vector<Constraint> constraints;  ///< in the order they were added
   std::vector<Index> indexes;           ///< in the order they were created
   std::optional<std::string> comment;
@@ -289,8 +291,8 @@ struct View {
   std::string schema;
   std::string name;
   ast::DialectText body;
-  std::vector<std::string> tables;  ///< keys of tables it reads, sorted
-  std::vector<std::string> views;   ///< keys of views it reads, sorted
+  std::vector<std::string> tables;               ///< keys of tables it reads, sorted
+  std::vector<std::string> views;                ///< keys of views it reads, sorted
   bool reads_word(std::string_view word) const;  ///< `word` appears as a word in a body
 };
 
@@ -338,8 +340,9 @@ class SchemaModel {
 
   // ----------------------------------------------------------------- tables
   const Table* find_table(std::string_view key) const;
-  /// A table whose key equals `key` ignoring ASCII case, or null.
-  const Table* find_table_ignoring_case(std::string_view key) const;
+  /// A table whose key equals `key` ignoring ASCII case, other than the
+  /// table `except`, or null.
+  const Table* find_table_ignoring_case(std::string_view key, std::string_view except = {}) const;
   /// Inserts or replaces the table of `table.key`; keeps the name registry
   /// of its constraints and indexes in step.
   void put_table(Table table);
@@ -388,13 +391,21 @@ class SchemaModel {
  private:
   void unregister_names(const Table& t);
   void register_names(const Table& t);
+  void update_referrers(const Table* old_table, const Table* new_table);
 
   PersistentMap<bool> schemas_;
   TableMap tables_;
-  PersistentMap<std::string> tables_by_lower_key_;  // lower-cased key -> key
+  // lower-cased key -> the keys of that spelling (several when no target ignores case)
+  PersistentMap<std::vector<std::string>> tables_by_lower_key_;
   PersistentMap<NameOwner> names_;  // qualified constraint/index name -> owner
+  // referenced table key -> keys of the tables with a foreign key to it, sorted
+  PersistentMap<std::vector<std::string>> referrers_;
   EnumMap enums_;
   ViewMap views_;
 };
+
+/// A stable, readable text of the whole model, one object per line, for
+/// tests and `retort debug`.
+std::string dump(const SchemaModel& schema);
 
 }  // namespace retort

@@ -32,16 +32,15 @@ struct StatementResync {};
 @lexer::members {
 /// Consumes the rest of a dollar-quoted body up to and including the closing
 /// tag, which must repeat the opening one: a lexer rule cannot express that,
-/// so the DOLLAR_BODY rule ends with this action.
+/// so the DOLLAR_BODY rule ends with this action. An unterminated body runs
+/// to the end of the text; the parse layer tells it by its missing closing
+/// tag and retypes it UNTERMINATED_DOLLAR (the lexer cannot name that type).
 void consumeDollarBody() {
   const std::string open = getText();  // the opening tag: ASCII only
   auto* sim = getInterpreter<antlr4::atn::LexerATNSimulator>();
   while (true) {
     const size_t c = _input->LA(1);
-    if (c == antlr4::Token::EOF) {
-      setType(UNTERMINATED_DOLLAR);
-      return;
-    }
+    if (c == antlr4::Token::EOF) return;
     if (c == '$') {
       bool closes = true;
       for (size_t k = 0; k < open.size() && closes; ++k) {
@@ -57,6 +56,7 @@ void consumeDollarBody() {
 }
 }
 
+// Given by the parse layer to a DOLLAR_BODY with no closing tag.
 tokens { UNTERMINATED_DOLLAR }
 
 // ------------------------------------------------------------------ file

@@ -99,9 +99,9 @@ TEST(Utf8, FindsInvalidSequences) {
   EXPECT_EQ(find_invalid_utf8("plain"), std::string_view::npos);
   EXPECT_EQ(find_invalid_utf8("caf\xc3\xa9"), std::string_view::npos);
   EXPECT_EQ(find_invalid_utf8("ab\xff"), 2u);
-  EXPECT_EQ(find_invalid_utf8("ab\xc3"), 2u);         // truncated
-  EXPECT_EQ(find_invalid_utf8("\xc0\xaf"), 0u);       // overlong
-  EXPECT_EQ(find_invalid_utf8("\xed\xa0\x80"), 0u);   // surrogate
+  EXPECT_EQ(find_invalid_utf8("ab\xc3"), 2u);            // truncated
+  EXPECT_EQ(find_invalid_utf8("\xc0\xaf"), 0u);          // overlong
+  EXPECT_EQ(find_invalid_utf8("\xed\xa0\x80"), 0u);      // surrogate
   EXPECT_EQ(find_invalid_utf8("\xf4\x90\x80\x80"), 0u);  // past U+10FFFF
 }
 

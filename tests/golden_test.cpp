@@ -25,12 +25,17 @@ namespace fs = std::filesystem;
 namespace {
 
 struct GoldenCase {
-  std::string name;             // test name
-  fs::path folder;              // folder copied to the sandbox
-  std::vector<std::string> commands;  // argument strings, shell-quoted
-  fs::path expected;            // the golden file
+  std::string name;                    // test name
+  fs::path folder;                     // folder copied to the sandbox
+  std::vector<std::string> commands;   // argument strings, shell-quoted
+  fs::path expected;                   // the golden file
   std::vector<std::string> skip_copy;  // files of `folder` that are not inputs
 };
+
+// Names the case in gtest's messages instead of dumping its bytes.
+void PrintTo(const GoldenCase& c, std::ostream* os) {
+  *os << c.name;
+}
 
 std::string read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -84,7 +89,8 @@ std::vector<GoldenCase> discover() {
 std::string run_command(const fs::path& cwd, const std::string& args, const fs::path& scratch) {
   fs::path out = scratch / "stdout.txt";
   fs::path err = scratch / "stderr.txt";
-  std::string shell = "cd '" + cwd.string() + "' && NO_COLOR=1 '" RETORT_BINARY "' " + args +
+  std::string shell = "cd '" + cwd.string() +
+                      "' && NO_COLOR=1 SOURCE_DATE_EPOCH=1700000000 '" RETORT_BINARY "' " + args +
                       " >'" + out.string() + "' 2>'" + err.string() + "'";
   int status = std::system(shell.c_str());
   int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -102,8 +108,8 @@ class Golden : public ::testing::TestWithParam<GoldenCase> {};
 
 TEST_P(Golden, Matches) {
   const GoldenCase& c = GetParam();
-  fs::path sandbox = fs::temp_directory_path() /
-                     ("retort-golden-" + std::to_string(::getpid()) + "-" + c.name);
+  fs::path sandbox =
+      fs::temp_directory_path() / ("retort-golden-" + std::to_string(::getpid()) + "-" + c.name);
   fs::remove_all(sandbox);
   fs::create_directories(sandbox / ".scratch");
   fs::path work = sandbox / "case";
@@ -129,8 +135,8 @@ TEST_P(Golden, Matches) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, Golden, ::testing::ValuesIn(discover()),
-                         [](const ::testing::TestParamInfo<GoldenCase>& info) {
-                           return info.param.name;
+                         [](const ::testing::TestParamInfo<GoldenCase>& param_info) {
+                           return param_info.param.name;
                          });
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(Golden);
 
