@@ -86,7 +86,41 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err, bool stderr
   add_graph_commands(app, ctx);
   add_debug_commands(app, ctx);
 
+  auto help_topic = std::make_shared<std::string>();
+  auto* help = app.add_subcommand("help", "show the help of retort or of one command");
+  help->add_option("COMMAND", *help_topic, "a command");
+  help->callback([&app, &ctx, help_topic] {
+    if (help_topic->empty()) {
+      ctx.out << app.help();
+      return;
+    }
+    for (const auto* sub : app.get_subcommands({})) {
+      if (sub->get_name() == *help_topic && !sub->get_group().empty()) {
+        ctx.out << sub->help();
+        return;
+      }
+    }
+    throw RunError(2, fmt::format("unknown command \"{}\"", *help_topic));
+  });
+
   try {
+    // CLI11 reports an unknown command as "a subcommand is required": name it.
+    for (int i = 1; i < argc; ++i) {
+      std::string arg = argv[i];
+      if (arg == "-C" || arg == "--config" || arg == "--color") {
+        ++i;
+        continue;
+      }
+      if (arg.empty() || arg[0] == '-') continue;
+      bool known = false;
+      for (const auto* sub : app.get_subcommands({})) known = known || sub->get_name() == arg;
+      if (!known) {
+        err << "retort: error: unknown command \"" << arg << "\"\n";
+        err << "run `retort --help` for the commands\n";
+        return 2;
+      }
+      break;
+    }
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e, out, err);

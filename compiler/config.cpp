@@ -3,6 +3,8 @@
 // because a typo that silently turned a lint rule off would defeat the gate.
 #include "compiler/config.h"
 
+#include "compiler/text_util.h"
+
 #include <fmt/format.h>
 
 #include <toml++/toml.h>
@@ -55,21 +57,6 @@ std::string to_lower(std::string_view s) {
 
 // Optimal string alignment distance: a swapped pair ("gaurd") counts as one
 // edit, which is the commonest typo in a key.
-size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
-  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-      }
-    }
-  }
-  return d[a.size()][b.size()];
-}
 
 // The candidate closest to `input`, when close enough to be what was meant:
 // at most two edits (one for short words), or `input` cut short ("warn").

@@ -3,6 +3,8 @@
 // diagnostics in the user's words, and hands the tree to the AST builder.
 #include "compiler/parser.h"
 
+#include "compiler/text_util.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -122,21 +124,6 @@ std::string join_words(const std::vector<std::string>& words) {
     out += words[i];
   }
   return out;
-}
-
-size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
 }
 
 bool in_rule(antlr4::RuleContext* ctx, size_t rule) {

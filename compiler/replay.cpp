@@ -1,5 +1,7 @@
 #include "compiler/replay.h"
 
+#include "compiler/text_util.h"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -39,14 +41,6 @@ std::string quoted(std::string_view s) {
   return fmt::format("\"{}\"", s);
 }
 
-std::string lower_ascii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 bool contains(const std::vector<std::string>& v, std::string_view s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
@@ -65,21 +59,6 @@ std::string join_quoted(const std::vector<std::string>& items) {
     out += items[i];
   }
   return out;
-}
-
-size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
 }
 
 // `did you mean "x"?` for the closest candidate within two edits, else "".

@@ -1,5 +1,7 @@
 #include "compiler/schema_model.h"
 
+#include "compiler/text_util.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -7,14 +9,6 @@
 namespace retort {
 
 namespace {
-
-std::string lower_ascii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 bool contains(const std::vector<std::string>& v, std::string_view s) {
   return std::find(v.begin(), v.end(), s) != v.end();
