@@ -66,7 +66,8 @@ std::string render_code_point(std::string_view cp) {
   unsigned char c = static_cast<unsigned char>(cp[0]);
   if (cp.size() == 1) {
     if (c == '\t') return " ";
-    if (c < 0x20 || c == 0x7F) return fmt::format("\\x{:02x}", c);
+    // Controls, and bytes that are not UTF-8 (shown, never passed through).
+    if (c < 0x20 || c >= 0x7F) return fmt::format("\\x{:02x}", c);
     return std::string(cp);
   }
   // C1 controls (U+0080..U+009F) and the bidi overrides/isolates that can
@@ -146,7 +147,21 @@ std::string render_diagnostic(const Diagnostic& d, const SourceTexts& sources,
     std::string underline;
     uint32_t last = d.span.end_line == d.span.line ? d.span.end_column
                                                    : static_cast<uint32_t>(points.size()) + 1;
-    for (size_t i = 0; i < points.size(); ++i) {
+    // A very long line (minified SQL, binary junk) is shown as a window
+    // around the column, so the message stays readable.
+    constexpr size_t kWindow = 120;
+    size_t first = 0;
+    size_t stop = points.size();
+    if (points.size() > kWindow) {
+      size_t at = d.span.column > 0 ? d.span.column - 1 : 0;
+      first = at > 40 ? at - 40 : 0;
+      stop = std::min(points.size(), first + kWindow);
+    }
+    if (first > 0) {
+      echoed += "...";
+      caret_pad += "   ";
+    }
+    for (size_t i = first; i < stop; ++i) {
       std::string shown = render_code_point(points[i]);
       echoed += shown;
       uint32_t column = static_cast<uint32_t>(i) + 1;
@@ -154,10 +169,10 @@ std::string render_diagnostic(const Diagnostic& d, const SourceTexts& sources,
       if (column < d.span.column) {
         caret_pad.append(width, ' ');
       } else if (column < last) {
-        underline.append(width, underline.empty() ? '^' : '~');
-        if (underline.size() > width) underline[0] = '^';
+        underline.append(width, '~');
       }
     }
+    if (stop < points.size()) echoed += "...";
     if (underline.empty()) underline = "^";
     underline[0] = '^';
     std::fill(underline.begin() + 1, underline.end(), '~');

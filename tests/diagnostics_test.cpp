@@ -116,3 +116,41 @@ TEST(LineIndex, LinesAndColumns) {
 
 }  // namespace
 }  // namespace retort
+
+namespace retort {
+namespace {
+
+TEST(Diagnostics, LongLinesAreShownAsAWindowAroundTheColumn) {
+  std::string text = std::string(300, 'a') + "X" + std::string(300, 'b') + "\n";
+  LineIndex index(text);
+  Diagnostic d;
+  d.code = "syntax";
+  d.file = "f.rev";
+  d.span = index.span(300, 301);
+  SourceTexts texts{{d.file, text}};
+  std::string expected_line = "..." + std::string(40, 'a') + "X" + std::string(79, 'b') + "...";
+  EXPECT_EQ(render_diagnostic(d, texts),
+            "f.rev:1:301: error[syntax]: \n"
+            "    1 | " +
+                expected_line +
+                "\n"
+                "      | " +
+                std::string(43, ' ') + "^\n");
+}
+
+TEST(Diagnostics, InvalidBytesAreEscapedInTheEcho) {
+  std::string text = "ab\xff\xfe;\n";
+  LineIndex index(text);
+  Diagnostic d;
+  d.code = "syntax";
+  d.file = "f.rev";
+  d.span = index.span(2, 3);
+  SourceTexts texts{{d.file, text}};
+  EXPECT_EQ(render_diagnostic(d, texts),
+            "f.rev:1:3: error[syntax]: \n"
+            "    1 | ab\\xff\\xfe;\n"
+            "      |   ^~~~\n");
+}
+
+}  // namespace
+}  // namespace retort
