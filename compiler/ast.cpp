@@ -219,6 +219,7 @@ std::string_view statement_kind_name(const StatementNode& node) {
           [](const CommentOnColumn&) { return std::string_view("comment on column"); },
           [](const Insert&) { return std::string_view("insert"); },
           [](const Execute&) { return std::string_view("execute"); },
+          [](const DeleteRows&) { return std::string_view("delete"); },
       },
       node);
 }

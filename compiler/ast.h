@@ -350,10 +350,18 @@ struct Execute {
   std::optional<DialectText> reverse;
 };
 
+/// Not written by users: the derived downgrade of an `insert` deletes the
+/// same rows by primary key (`key_columns`, one row of literals per row).
+struct DeleteRows {
+  QualifiedName table;
+  std::vector<Name> key_columns;
+  std::vector<std::vector<ExprPtr>> keys;
+};
+
 using StatementNode =
     std::variant<CreateTable, DropTable, RenameTable, AlterTable, CreateIndex, DropIndex,
                  RenameIndex, CreateEnum, AlterEnumAddValue, DropEnum, CreateView, DropView,
-                 CreateSchema, DropSchema, CommentOnTable, CommentOnColumn, Insert, Execute>;
+                 CreateSchema, DropSchema, CommentOnTable, CommentOnColumn, Insert, Execute, DeleteRows>;
 
 // ------------------------------------------------------------ annotations
 

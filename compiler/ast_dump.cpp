@@ -273,6 +273,17 @@ class Dumper {
               dialect_text(indent + 1, "body", x.body);
               if (x.reverse) dialect_text(indent + 1, "reverse", *x.reverse);
             },
+            [&](const DeleteRows& x) {
+              line(indent, "delete from " + qname(x.table) + " by " + names(x.key_columns) + where);
+              for (const auto& row : x.keys) {
+                std::string text = "key (";
+                for (size_t i = 0; i < row.size(); ++i) {
+                  if (i) text += ", ";
+                  text += expr(row[i]);
+                }
+                line(indent + 1, text + ")");
+              }
+            },
         },
         st.node);
   }

@@ -587,6 +587,17 @@ class Replayer {
     // The compiler cannot see into raw SQL: the model does not change.
   }
 
+  void operator()(const ast::DeleteRows& s) {
+    // Rows are not modelled; only the table and key columns must exist.
+    const Table* t = need_table(s.table);
+    if (!t) return;
+    for (const auto& c : s.key_columns) {
+      if (!t->find_column(c.text)) {
+        error(c.span, fmt::format("table {} has no column {}", quoted(t->key), quoted(c.text)));
+      }
+    }
+  }
+
  private:
   // ------------------------------------------------------------ reporting
 

@@ -1,0 +1,45 @@
+// Downgrades: a revision's written `downgrade { }`, or one derived from its
+// upgrade and the schema before it (language.md, "Downgrade").
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "compiler/ast.h"
+#include "compiler/diagnostics.h"
+#include "compiler/replay.h"
+#include "compiler/schema_model.h"
+
+namespace retort {
+
+/// One statement of a downgrade, with what a reviewer must know about it.
+struct DowngradeStep {
+  ast::Statement statement;
+  /// Comments for the script and REVIEW.md, e.g. `column "users.email" comes
+  /// back nullable: it was not null without a default`.
+  std::vector<std::string> notes;
+  /// True when undoing destroys data the upgrade wrote (a dropped column
+  /// that was added, a deleted row, a narrowed type).
+  bool loses_data = false;
+  /// The upgrade statement this step undoes (its span points into the
+  /// revision file); empty span for a written downgrade.
+  SourceSpan undoes;
+};
+
+struct DowngradePlan {
+  std::vector<DowngradeStep> steps;  ///< in the order they run
+  bool derived = false;              ///< false: the revision's own `downgrade { }`
+  bool ok = true;                    ///< false: irreversible; errors were reported
+};
+
+/// The downgrade of `revision`, whose upgrade turned `before` into the next
+/// schema. A written block is used as is. `downgrade irreversible;` and any
+/// upgrade statement without an inverse (an `execute` without `reverse`, an
+/// enum value added, an insert whose columns miss the primary key) is an
+/// `error[downgrade]` naming the revision and the statement's line; the plan
+/// is then not ok. Derived steps are valid to replay, in order, on the schema
+/// after the upgrade, and end at a schema equal to `before`.
+DowngradePlan plan_downgrade(const ast::RevisionFile& revision, const SchemaModel& before,
+                             const ReplayOptions& options, DiagnosticSink& sink);
+
+}  // namespace retort
