@@ -38,7 +38,10 @@ struct DowngradePlan {
 /// enum value added, an insert whose columns miss the primary key) is an
 /// `error[downgrade]` naming the revision and the statement's line; the plan
 /// is then not ok. Derived steps are valid to replay, in order, on the schema
-/// after the upgrade, and end at a schema equal to `before`.
+/// after the upgrade, and end at a schema equal to `before` (up to the order
+/// of a table's columns, constraints and indexes, which cannot be restored;
+/// a `not null` column without a default comes back nullable, with a note;
+/// `validate constraint` is not undone). A plan that is not ok has no steps.
 DowngradePlan plan_downgrade(const ast::RevisionFile& revision, const SchemaModel& before,
                              const ReplayOptions& options, DiagnosticSink& sink);
 

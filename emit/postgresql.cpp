@@ -1,1 +1,276 @@
-// placeholder: filled in by its module
+// PostgreSQL: the shared renderer plus what differs (dialects.md): its
+// reserved words, types, enums as CREATE TYPE, portable functions, the
+// session settings and the DO-block guard.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <iterator>
+#include <memory>
+
+#include "emit/registry.h"
+#include "emit/renderer.h"
+
+namespace retort::emit {
+
+namespace {
+
+constexpr DialectInfo kPostgresql{"postgresql",
+                                  "PostgreSQL",
+                                  63,
+                                  true,
+                                  "psql -v ON_ERROR_STOP=1 -f FILE",
+                                  "\\set ON_ERROR_STOP on"};
+
+// Key words that cannot be a bare table or column name: PostgreSQL's
+// "reserved" and "reserved (can be function or type)" categories (appendix C
+// of its manual), sorted for binary search.
+constexpr std::string_view kReserved[] = {
+    "all",
+    "analyse",
+    "analyze",
+    "and",
+    "any",
+    "array",
+    "as",
+    "asc",
+    "asymmetric",
+    "authorization",
+    "binary",
+    "both",
+    "case",
+    "cast",
+    "check",
+    "collate",
+    "collation",
+    "column",
+    "concurrently",
+    "constraint",
+    "create",
+    "cross",
+    "current_catalog",
+    "current_date",
+    "current_role",
+    "current_schema",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "default",
+    "deferrable",
+    "desc",
+    "distinct",
+    "do",
+    "else",
+    "end",
+    "except",
+    "false",
+    "fetch",
+    "for",
+    "foreign",
+    "freeze",
+    "from",
+    "full",
+    "grant",
+    "group",
+    "having",
+    "ilike",
+    "in",
+    "initially",
+    "inner",
+    "intersect",
+    "into",
+    "is",
+    "isnull",
+    "join",
+    "lateral",
+    "leading",
+    "left",
+    "like",
+    "limit",
+    "localtime",
+    "localtimestamp",
+    "natural",
+    "not",
+    "notnull",
+    "null",
+    "offset",
+    "on",
+    "only",
+    "or",
+    "order",
+    "outer",
+    "overlaps",
+    "placing",
+    "primary",
+    "references",
+    "returning",
+    "right",
+    "select",
+    "session_user",
+    "similar",
+    "some",
+    "symmetric",
+    "system_user",
+    "table",
+    "tablesample",
+    "then",
+    "to",
+    "trailing",
+    "true",
+    "union",
+    "unique",
+    "user",
+    "using",
+    "variadic",
+    "verbose",
+    "when",
+    "where",
+    "window",
+    "with",
+};
+static_assert(std::is_sorted(std::begin(kReserved), std::end(kReserved)));
+
+class PostgresqlRenderer final : public Renderer {
+ public:
+  explicit PostgresqlRenderer(Target target) : Renderer(kPostgresql, std::move(target)) {}
+
+  using Renderer::render_node;
+
+  bool is_reserved(std::string_view word) const override {
+    return std::binary_search(std::begin(kReserved), std::end(kReserved), word);
+  }
+
+  // With standard_conforming_strings (the default since 9.1) a backslash is
+  // an ordinary character in '...'; a text holding one is written as an
+  // escape string instead, so it means the same whatever that setting is.
+  std::string literal(std::string_view text) const override {
+    if (text.find('\\') == std::string_view::npos) return Renderer::literal(text);
+    std::string out = "E'";
+    for (char c : text) {
+      if (c == '\'' || c == '\\') out += c;
+      out += c;
+    }
+    out += '\'';
+    return out;
+  }
+
+  std::string type(const ast::Type& t, const RenderContext& ctx) const override {
+    using K = ast::TypeKind;
+    switch (t.kind) {
+      case K::Boolean:
+        return "BOOLEAN";
+      case K::Smallint:
+        return "SMALLINT";
+      case K::Integer:
+        return "INTEGER";
+      case K::Bigint:
+        return "BIGINT";
+      case K::Decimal:
+        if (t.precision && t.scale) return fmt::format("NUMERIC({}, {})", *t.precision, *t.scale);
+        if (t.precision) return fmt::format("NUMERIC({})", *t.precision);
+        return "NUMERIC";
+      case K::Real:
+        return "REAL";
+      case K::Double:
+        return "DOUBLE PRECISION";
+      case K::String:
+        return t.length ? fmt::format("VARCHAR({})", *t.length) : "VARCHAR";
+      case K::Char:
+        return fmt::format("CHAR({})", t.length.value_or(1));
+      case K::Text:
+        return "TEXT";
+      case K::Binary:
+        return "BYTEA";
+      case K::Date:
+        return "DATE";
+      case K::Time:
+        return "TIME";
+      case K::Timestamp:
+        return "TIMESTAMP";
+      case K::Timestamptz:
+        return "TIMESTAMPTZ";
+      case K::Uuid:
+        return "UUID";
+      case K::Json:
+        return "JSONB";
+      case K::Enum:
+        return qualified(t.enum_name);
+      case K::Native:
+        if (const std::string* n = t.native.for_dialect(info().name)) return *n;
+        error(ctx, t.span,
+              fmt::format("native type {} has no PostgreSQL spelling", ast::type_to_string(t)),
+              "add `postgresql: '...'` to native(...)");
+        return "TEXT";
+    }
+    return "TEXT";
+  }
+
+  std::string call(const ast::Expr& e, const RenderContext& ctx) const override {
+    if (e.text == "now" && e.args.empty()) return "now()";
+    if (e.text == "gen_uuid" && e.args.empty()) {
+      // Built in since 13; before that it comes from the pgcrypto extension.
+      if (!at_least("13")) {
+        error(ctx, e.span,
+              fmt::format("gen_uuid() needs PostgreSQL 13 (target: {})", target().version),
+              "raise [dialect.postgresql] version, or use sql($$ gen_random_uuid() $$) after "
+              "CREATE EXTENSION pgcrypto");
+      }
+      return "gen_random_uuid()";
+    }
+    return Renderer::call(e, ctx);
+  }
+
+  std::vector<Step> create_enum(const Enum& e, const RenderContext&) const override {
+    std::vector<std::string> values;
+    for (const auto& v : e.values) values.push_back(literal(v));
+    std::string list;
+    for (size_t i = 0; i < values.size(); ++i) list += (i ? ", " : "") + values[i];
+    return {step(fmt::format("CREATE TYPE {} AS ENUM ({});", qualified(e.schema, e.name), list))};
+  }
+
+  // A new value can be used only once committed; before 12 the statement
+  // cannot even run inside a transaction block.
+  std::vector<Step> render_node(const ast::AlterEnumAddValue& s,
+                                const RenderContext&) const override {
+    std::string sql =
+        fmt::format("ALTER TYPE {} ADD VALUE {}", qualified(s.name), literal(s.value.value));
+    if (s.before) sql += " BEFORE " + literal(s.before->value);
+    if (s.after) sql += " AFTER " + literal(s.after->value);
+    Step st = step(sql + ";", !at_least("12"));
+    st.new_enum_literal = literal(s.value.value);
+    return {st};
+  }
+
+  std::vector<Step> render_node(const ast::DropEnum& s, const RenderContext&) const override {
+    return {step(fmt::format("DROP TYPE {};", qualified(s.name)))};
+  }
+
+  // Session-wide, so that they hold in every transaction of the script.
+  std::vector<std::string> session_settings(const EmitSettings& emit) const override {
+    std::vector<std::string> out;
+    if (emit.lock_timeout) out.push_back("SET lock_timeout = " + literal(*emit.lock_timeout) + ";");
+    if (emit.statement_timeout)
+      out.push_back("SET statement_timeout = " + literal(*emit.statement_timeout) + ";");
+    return out;
+  }
+
+  std::string guard(std::string_view table, const std::vector<std::string>& present,
+                    const std::vector<std::string>& absent,
+                    std::string_view message) const override {
+    std::string body = fmt::format(
+        "BEGIN\n  IF NOT (\n    {}\n  ) THEN\n    RAISE EXCEPTION USING MESSAGE = {};\n  END "
+        "IF;\nEND\n",
+        expected_state(table, present, absent), literal(message));
+    // The dollar quote must not occur in the body (a table name could hold it).
+    std::string tag = "$retort$";
+    for (int n = 2; body.find(tag) != std::string::npos; ++n) tag = fmt::format("$retort{}$", n);
+    return fmt::format("DO {}\n{}{};", tag, body, tag);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Renderer> make_postgresql_renderer(Target target) {
+  return std::make_unique<PostgresqlRenderer>(std::move(target));
+}
+
+}  // namespace retort::emit

@@ -1,1 +1,719 @@
-// placeholder: filled in by its module
+#include "emit/script.h"
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
+
+#include "compiler/downgrade.h"
+#include "compiler/replay.h"
+
+// Choices where bundles.md is silent, so that the golden files can rely on them:
+// - A statement that cannot run in a transaction is not moved: the
+//   transaction is committed before it and begun again after it, so the
+//   revision's order holds; placed last (the usual case) it lands after the
+//   revision's transaction and before the version update, as bundles.md says.
+// - A new PostgreSQL enum value is committed before any later statement of
+//   the same transaction whose SQL holds its literal (a use the compiler can
+//   see, `execute` bodies included).
+// - The session settings are set once at the top, for the whole session.
+// - The version table is created before the first section, outside any
+//   transaction (it is idempotent).
+// - A script replays what FROM has, in topological order, then the range;
+//   the schema before each statement comes from that replay.
+
+namespace retort::emit {
+
+namespace {
+
+std::string join(const std::vector<std::string>& items, std::string_view sep) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += sep;
+    out += items[i];
+  }
+  return out;
+}
+
+bool contains(const std::vector<std::string>& v, std::string_view s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+// Node indexes of `ids` and everything they need.
+std::vector<char> closure(const RevisionGraph& graph, const std::vector<std::string>& ids) {
+  std::vector<char> in(graph.size(), 0);
+  std::vector<size_t> work;
+  for (const auto& id : ids) {
+    auto index = graph.index_of(id);
+    if (index && !in[*index]) {
+      in[*index] = 1;
+      work.push_back(*index);
+    }
+  }
+  while (!work.empty()) {
+    size_t v = work.back();
+    work.pop_back();
+    for (size_t p : graph.requirement_indexes(v)) {
+      if (!in[p]) {
+        in[p] = 1;
+        work.push_back(p);
+      }
+    }
+  }
+  return in;
+}
+
+// Ids of the nodes in `in`, in topological order.
+std::vector<std::string> in_order(const RevisionGraph& graph, const std::vector<char>& in) {
+  std::vector<std::string> out;
+  for (size_t index : graph.topological_order()) {
+    if (in[index]) out.push_back(graph.nodes()[index].id);
+  }
+  return out;
+}
+
+std::string describe(const std::vector<std::string>& ids) {
+  return ids.empty() ? std::string("base") : join(ids, ", ");
+}
+
+std::pair<std::string, std::string> split_range(std::string_view text, bool& has_from) {
+  size_t colon = text.find(':');
+  has_from = colon != std::string_view::npos;
+  if (!has_from) return {"base", std::string(text)};
+  return {std::string(text.substr(0, colon)), std::string(text.substr(colon + 1))};
+}
+
+bool resolve_into(const RevisionGraph& graph, const std::string& expr,
+                  std::vector<std::string>& ids, std::string& error) {
+  if (expr.empty()) {
+    error = "empty revision expression";
+    return false;
+  }
+  Resolution r = graph.resolve(expr);
+  if (!r.ok()) {
+    error = r.error;
+    return false;
+  }
+  ids = r.ids;
+  return true;
+}
+
+bool has_no_transaction(const ast::RevisionFile& rev) {
+  for (const auto& a : rev.file_annotations) {
+    if (a.kind == ast::AnnotationKind::Transaction && !a.args.empty() && a.args[0].text == "none")
+      return true;
+  }
+  return false;
+}
+
+// One statement of a section: comments above it, then its SQL.
+struct Item {
+  std::vector<std::string> comments;
+  Step step;
+};
+
+// Renders `statements` (applied one by one to `schema`) into items. The
+// @allow reasons and `notes` (one list per statement, may be null) become
+// comments above the statement's first step.
+std::vector<Item> render_statements(const std::vector<const ast::Statement*>& statements,
+                                    const std::vector<std::vector<std::string>>* notes,
+                                    SchemaModel& schema, const Renderer& renderer,
+                                    const ReplayOptions& options, const std::string& file,
+                                    std::string_view revision, DiagnosticSink& sink) {
+  std::vector<Item> items;
+  for (size_t i = 0; i < statements.size(); ++i) {
+    const ast::Statement& s = *statements[i];
+    SchemaModel before = schema;
+    DiagnosticSink ignored;  // replay errors were reported before emitting
+    apply_statement(s, file, schema, options, ignored, revision);
+    RenderContext ctx{before, schema, file, options, sink, revision, s.span};
+    std::vector<Step> steps = renderer.render(s, ctx);
+    std::vector<std::string> comments;
+    for (const auto& a : s.annotations) {
+      if (a.kind != ast::AnnotationKind::Allow) continue;
+      std::vector<std::string> rules;
+      for (const auto& r : a.args) rules.push_back(r.text);
+      comments.push_back(fmt::format("@allow({}): {}", join(rules, ", "), a.reason));
+    }
+    if (notes && i < notes->size()) {
+      for (const auto& n : (*notes)[i]) comments.push_back("note: " + n);
+    }
+    for (size_t k = 0; k < steps.size(); ++k) {
+      Item item;
+      if (k == 0) item.comments = comments;
+      item.comments.insert(item.comments.end(), steps[k].comments.begin(), steps[k].comments.end());
+      item.step = std::move(steps[k]);
+      items.push_back(std::move(item));
+    }
+  }
+  return items;
+}
+
+// Writes a script: lines, statements, and the transaction state.
+class Writer {
+ public:
+  Writer(const Renderer& renderer, const Config& config) : renderer_(renderer), config_(config) {}
+
+  std::string text;
+
+  void line(std::string_view s) {
+    text += s;
+    text += '\n';
+  }
+  void comment(std::string_view s) { line("-- " + Renderer::comment_text(s)); }
+  void statement(std::string_view sql) {
+    line(sql);
+    line("");
+  }
+
+  bool transactions_enabled() const {
+    return renderer_.info().transactional_ddl && config_.emit.transaction != "none";
+  }
+
+  // Opens or closes the transaction when the state differs.
+  void transaction(bool open) {
+    if (open == open_) return;
+    statement(open ? renderer_.begin_transaction() : renderer_.commit_transaction());
+    open_ = open;
+    if (!open) pending_literals_.clear();
+  }
+
+  // One section: its comments, guard, items and version statements.
+  void section(const std::vector<std::string>& heading, const std::string& guard,
+               const std::vector<Item>& items, const std::vector<std::string>& version,
+               bool no_transaction) {
+    bool use = transactions_enabled() && !no_transaction;
+    for (const auto& h : heading) comment(h);
+    if (no_transaction && transactions_enabled()) {
+      comment("@transaction(none): this revision runs outside a transaction");
+    }
+    transaction(use);
+    if (!guard.empty()) statement(guard);
+    for (const auto& item : items) {
+      if (use && item.step.outside_transaction) {
+        transaction(false);
+        comment("outside a transaction: the statement below cannot run inside one");
+      } else if (use && open_) {
+        for (const auto& lit : pending_literals_) {
+          if (item.step.sql.find(lit) == std::string::npos) continue;
+          comment(
+              fmt::format("commit first: the enum value {} added above cannot be used in the "
+                          "transaction that added it",
+                          lit));
+          transaction(false);
+          break;
+        }
+      }
+      if (use && !item.step.outside_transaction) transaction(true);
+      for (const auto& c : item.comments) comment(c);
+      statement(item.step.sql);
+      if (open_ && !item.step.new_enum_literal.empty())
+        pending_literals_.push_back(item.step.new_enum_literal);
+    }
+    if (use) transaction(true);
+    for (const auto& v : version) statement(v);
+    if (config_.emit.transaction != "all" || !use) transaction(false);
+  }
+
+  void finish() { transaction(false); }
+
+ private:
+  const Renderer& renderer_;
+  const Config& config_;
+  bool open_ = false;
+  std::vector<std::string> pending_literals_;
+};
+
+// The source text of a revision's file.
+std::string_view source_text(const Project& project, const std::string& path) {
+  for (const auto& s : project.sources) {
+    if (s.path == path) return s.text;
+  }
+  return {};
+}
+
+std::string range_text(const Range& range) {
+  return describe(range.from) + " -> " + describe(range.to);
+}
+
+// The header: what, for which server, how to run it, and each revision.
+void write_header(Writer& w, const Project& project, const Renderer& renderer,
+                  std::string_view kind, const Range& range, const ScriptOptions& options,
+                  const std::vector<std::string>& extra) {
+  const DialectInfo& info = renderer.info();
+  w.line(fmt::format("{}{}: {} {} for {} {}.", kScriptHeaderPrefix, options.tool_version, kind,
+                     Renderer::comment_text(range_text(range)), info.title,
+                     renderer.target().version));
+  std::string run = std::string(info.run_with);
+  w.comment("Run it with: " + run);
+  w.comment("Do not edit: the same revision files give the same bytes; regenerate instead.");
+  if (!info.transactional_ddl) {
+    w.comment(
+        fmt::format("{} commits DDL implicitly: this script runs no transactions, and a "
+                    "failure leaves its revision half applied.",
+                    info.title));
+  }
+  if (!range.revisions.empty()) {
+    w.comment("Revisions (id: message, then the source file and its sha256):");
+    for (const auto& id : range.revisions) {
+      const ast::RevisionFile* rev = project.revision(id);
+      if (!rev) continue;
+      w.comment(fmt::format("  {}: {}", id, rev->header.message.value_or("")));
+      w.comment(
+          fmt::format("    {} sha256:{}", rev->path, sha256_hex(source_text(project, rev->path))));
+    }
+  }
+  for (const auto& e : extra) w.comment(e);
+  w.line("");
+  for (const auto& s : renderer.client_settings()) w.line(s);
+  for (const auto& s : renderer.session_settings(project.config.emit)) w.line(s);
+  w.line("");
+}
+
+std::string guard_for(const Project& project, const Renderer& renderer, const VersionChange& change,
+                      std::string_view what) {
+  if (!project.config.emit.guard) return {};
+  auto [present, absent] = guard_sets(project.graph, change);
+  std::string expect;
+  if (!change.remove.empty()) expect += "to hold " + join(change.remove, ", ");
+  if (!change.add.empty()) {
+    if (!expect.empty()) expect += " and ";
+    expect += "not to hold " + join(change.add, ", ");
+    if (absent.size() > change.add.size()) expect += " or any revision after it";
+  }
+  std::string message =
+      fmt::format("retort: {} stopped: expected {} {}", what, project.config.version_table, expect);
+  return renderer.guard(project.config.version_table, present, absent, message);
+}
+
+// Replays the upgrade of every revision of `ids` (in their order) onto `schema`.
+void replay_ids(const Project& project, const std::vector<std::string>& ids, SchemaModel& schema,
+                const ReplayOptions& options) {
+  DiagnosticSink ignored;
+  for (const auto& id : ids) {
+    if (const ast::RevisionFile* rev = project.revision(id))
+      replay_upgrade(*rev, schema, options, ignored);
+  }
+}
+
+std::vector<std::string> parent_list(const RevisionGraph& graph, const std::string& id) {
+  return graph.parents(id);
+}
+
+}  // namespace
+
+// ------------------------------------------------------------ version rows
+
+std::pair<std::vector<std::string>, std::vector<std::string>> guard_sets(
+    const RevisionGraph& graph, const VersionChange& change) {
+  std::vector<std::string> absent = change.add;
+  if (change.remove.empty()) {
+    // An insert replaces no row, so the rows it checks cannot tell whether
+    // the revision was applied long ago: a database where it was holds one
+    // of its descendants instead. Those must be absent too.
+    std::vector<char> below(graph.size(), 0);
+    for (const auto& id : change.add) {
+      if (auto i = graph.index_of(id)) below[*i] = 1;
+    }
+    for (size_t index : graph.topological_order()) {
+      if (below[index]) continue;
+      for (size_t p : graph.requirement_indexes(index)) {
+        if (below[p]) {
+          below[index] = 1;
+          absent.push_back(graph.nodes()[index].id);
+          break;
+        }
+      }
+    }
+  }
+  return {change.remove, absent};
+}
+
+std::vector<std::string> normalized_requirements(const RevisionGraph& graph, std::string_view id) {
+  auto index = graph.index_of(id);
+  if (!index) return {};
+  std::vector<std::string> reqs;
+  for (size_t p : graph.requirement_indexes(*index)) {
+    const std::string& r = graph.nodes()[p].id;
+    if (!contains(reqs, r)) reqs.push_back(r);
+  }
+  return minimal_heads(graph, reqs);
+}
+
+std::vector<std::string> minimal_heads(const RevisionGraph& graph,
+                                       const std::vector<std::string>& ids) {
+  std::vector<std::string> out;
+  for (const auto& id : ids) {
+    if (contains(out, id)) continue;
+    bool implied = false;
+    for (const auto& other : ids) {
+      if (other != id && graph.is_ancestor(id, other)) implied = true;
+    }
+    if (!implied) out.push_back(id);
+  }
+  return out;
+}
+
+VersionChange VersionRows::upgrade(std::string_view id) {
+  VersionChange change;
+  for (const auto& r : normalized_requirements(graph_, id)) {
+    if (contains(rows_, r)) change.remove.push_back(r);
+  }
+  change.add.emplace_back(id);
+  std::erase_if(rows_, [&](const std::string& r) { return contains(change.remove, r); });
+  rows_.emplace_back(id);
+  return change;
+}
+
+VersionChange VersionRows::downgrade(std::string_view id) {
+  VersionChange change;
+  change.remove.emplace_back(id);
+  std::erase(rows_, std::string(id));
+  for (const auto& r : normalized_requirements(graph_, id)) {
+    if (contains(rows_, r)) continue;
+    bool implied = false;
+    for (const auto& row : rows_) implied = implied || graph_.is_ancestor(r, row);
+    if (!implied) change.add.push_back(r);
+  }
+  rows_.insert(rows_.end(), change.add.begin(), change.add.end());
+  return change;
+}
+
+std::vector<std::string> version_statements(const Renderer& renderer, std::string_view table,
+                                            const VersionChange& change) {
+  std::vector<std::string> out;
+  if (change.remove.empty()) {
+    for (const auto& a : change.add) out.push_back(renderer.insert_version(table, a));
+    return out;
+  }
+  for (size_t i = 0; i + 1 < change.remove.size(); ++i)
+    out.push_back(renderer.delete_version(table, change.remove[i]));
+  if (change.add.empty()) {
+    out.push_back(renderer.delete_version(table, change.remove.back()));
+    return out;
+  }
+  out.push_back(renderer.update_version(table, change.remove.back(), change.add[0]));
+  for (size_t i = 1; i < change.add.size(); ++i)
+    out.push_back(renderer.insert_version(table, change.add[i]));
+  return out;
+}
+
+// ------------------------------------------------------------------ ranges
+
+Range upgrade_range(const RevisionGraph& graph, std::string_view text) {
+  Range range;
+  bool has_from = false;
+  auto [from, to] = split_range(text, has_from);
+  if (!resolve_into(graph, from, range.from, range.error)) return range;
+  if (!resolve_into(graph, to, range.to, range.error)) return range;
+  for (const auto& f : range.from) {
+    bool below = false;
+    for (const auto& t : range.to) below = below || graph.is_ancestor(f, t);
+    if (!below) {
+      range.error = fmt::format(
+          "\"{}\" is not an ancestor of \"{}\": an upgrade only goes up (use `retort downgrade "
+          "{}:{}` to go down)",
+          f, describe(range.to), from, to);
+      return range;
+    }
+  }
+  std::vector<char> want = closure(graph, range.to);
+  std::vector<char> have = closure(graph, range.from);
+  for (size_t i = 0; i < want.size(); ++i) want[i] = want[i] && !have[i];
+  range.revisions = in_order(graph, want);
+  return range;
+}
+
+Range downgrade_range(const RevisionGraph& graph, std::string_view text) {
+  Range range;
+  bool has_from = false;
+  auto [from, to] = split_range(text, has_from);
+  if (!has_from) {
+    range.error =
+        fmt::format("a downgrade needs FROM:TO, as \"head:base\" or \"head:-1\"; got \"{}\"", text);
+    return range;
+  }
+  if (!to.empty() && (to[0] == '-' || to[0] == '+')) to = from + to;
+  if (!resolve_into(graph, from, range.from, range.error)) return range;
+  if (!resolve_into(graph, to, range.to, range.error)) return range;
+  for (const auto& t : range.to) {
+    bool below = false;
+    for (const auto& f : range.from) below = below || graph.is_ancestor(t, f);
+    if (!below) {
+      range.error = fmt::format(
+          "\"{}\" is not an ancestor of \"{}\": a downgrade only goes down (use `retort upgrade "
+          "{}:{}` to go up)",
+          t, describe(range.from), to, from);
+      return range;
+    }
+  }
+  std::vector<char> have = closure(graph, range.from);
+  std::vector<char> keep = closure(graph, range.to);
+  for (size_t i = 0; i < have.size(); ++i) have[i] = have[i] && !keep[i];
+  range.revisions = in_order(graph, have);
+  std::reverse(range.revisions.begin(), range.revisions.end());
+  return range;
+}
+
+Range stamp_range(const RevisionGraph& graph, std::string_view text) {
+  Range range;
+  bool has_from = false;
+  auto [from, to] = split_range(text, has_from);
+  if (!resolve_into(graph, from, range.from, range.error)) return range;
+  resolve_into(graph, to, range.to, range.error);
+  return range;
+}
+
+// ----------------------------------------------------------------- scripts
+
+bool is_retort_output(std::string_view text) {
+  return text.substr(0, kScriptHeaderPrefix.size()) == kScriptHeaderPrefix;
+}
+
+std::string sha256_hex(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
+  std::string out;
+  for (unsigned int i = 0; i < length; ++i) out += fmt::format("{:02x}", digest[i]);
+  return out;
+}
+
+std::optional<std::string> upgrade_script(const Project& project, const Renderer& renderer,
+                                          const Range& range, const ScriptOptions& options,
+                                          DiagnosticSink& sink) {
+  const RevisionGraph& graph = project.graph;
+  ReplayOptions replay = project.replay_options();
+  SchemaModel schema;
+  replay_ids(project, in_order(graph, closure(graph, range.from)), schema, replay);
+
+  Writer w(renderer, project.config);
+  write_header(w, project, renderer, "upgrade", range, options, {});
+  const std::string& table = project.config.version_table;
+  if (range.from.empty()) w.statement(renderer.create_version_table(table));
+
+  VersionRows rows(graph, minimal_heads(graph, range.from));
+  size_t errors_before = sink.error_count();
+  for (const auto& id : range.revisions) {
+    const ast::RevisionFile* rev = project.revision(id);
+    if (!rev) continue;
+    VersionChange change = rows.upgrade(id);
+    auto parents = parent_list(graph, id);
+    std::string title =
+        fmt::format("upgrade {} -> {}", parents.empty() ? "<base>" : join(parents, ", "), id);
+    std::vector<const ast::Statement*> statements;
+    for (const auto& s : rev->upgrade) statements.push_back(&s);
+    auto items =
+        render_statements(statements, nullptr, schema, renderer, replay, rev->path, id, sink);
+    std::vector<std::string> heading{
+        fmt::format("Running {}: {}", title, rev->header.message.value_or("")),
+        fmt::format("source: {} sha256:{}", rev->path,
+                    sha256_hex(source_text(project, rev->path)))};
+    w.section(heading, guard_for(project, renderer, change, title), items,
+              version_statements(renderer, table, change), has_no_transaction(*rev));
+  }
+  w.finish();
+  if (sink.error_count() != errors_before) return std::nullopt;
+  return w.text;
+}
+
+std::optional<std::string> downgrade_script(const Project& project, const Renderer& renderer,
+                                            const Range& range, const ScriptOptions& options,
+                                            DiagnosticSink& sink) {
+  const RevisionGraph& graph = project.graph;
+  ReplayOptions replay = project.replay_options();
+  // The schema before each revision that goes: what TO needs, then the
+  // removed revisions in topological order (the reverse of the script's).
+  SchemaModel schema;
+  replay_ids(project, in_order(graph, closure(graph, range.to)), schema, replay);
+  std::map<std::string, std::pair<SchemaModel, SchemaModel>> around;  // id -> before, after
+  for (auto it = range.revisions.rbegin(); it != range.revisions.rend(); ++it) {
+    SchemaModel before = schema;
+    replay_ids(project, {*it}, schema, replay);
+    around.emplace(*it, std::make_pair(before, schema));
+  }
+
+  size_t errors_before = sink.error_count();
+  std::vector<std::string> data_loss;
+  struct Planned {
+    std::string id;
+    DowngradePlan plan;
+  };
+  std::vector<Planned> plans;
+  for (const auto& id : range.revisions) {
+    const ast::RevisionFile* rev = project.revision(id);
+    if (!rev) continue;
+    DowngradePlan plan = plan_downgrade(*rev, around.at(id).first, replay, sink);
+    for (const auto& step : plan.steps) {
+      if (!step.loses_data) continue;
+      std::string what = step.notes.empty()
+                             ? std::string(ast::statement_kind_name(step.statement.node))
+                             : step.notes.front();
+      data_loss.push_back(fmt::format("  {}: {}", id, what));
+    }
+    plans.push_back({id, std::move(plan)});
+  }
+  if (sink.error_count() != errors_before) return std::nullopt;
+
+  std::vector<std::string> extra;
+  if (!data_loss.empty()) {
+    extra.push_back("Downgrades that lose data:");
+    extra.insert(extra.end(), data_loss.begin(), data_loss.end());
+  }
+  Writer w(renderer, project.config);
+  write_header(w, project, renderer, "downgrade", range, options, extra);
+  const std::string& table = project.config.version_table;
+  VersionRows rows(graph, minimal_heads(graph, range.from));
+  for (auto& [id, plan] : plans) {
+    const ast::RevisionFile* rev = project.revision(id);
+    VersionChange change = rows.downgrade(id);
+    auto parents = parent_list(graph, id);
+    std::string title =
+        fmt::format("downgrade {} -> {}", id, parents.empty() ? "<base>" : join(parents, ", "));
+    SchemaModel work = around.at(id).second;
+    std::vector<const ast::Statement*> statements;
+    std::vector<std::vector<std::string>> notes;
+    for (const auto& step : plan.steps) {
+      statements.push_back(&step.statement);
+      notes.push_back(step.notes);
+    }
+    auto items = render_statements(statements, &notes, work, renderer, replay, rev->path, id, sink);
+    std::vector<std::string> heading{
+        fmt::format("Running {}: {}", title, rev->header.message.value_or("")),
+        fmt::format("source: {} sha256:{}", rev->path, sha256_hex(source_text(project, rev->path))),
+        plan.derived ? "downgrade derived from the upgrade" : "downgrade as written"};
+    w.section(heading, guard_for(project, renderer, change, title), items,
+              version_statements(renderer, table, change), has_no_transaction(*rev));
+  }
+  w.finish();
+  if (sink.error_count() != errors_before) return std::nullopt;
+  return w.text;
+}
+
+std::string stamp_script(const Project& project, const Renderer& renderer, const Range& range,
+                         const ScriptOptions& options) {
+  const RevisionGraph& graph = project.graph;
+  Writer w(renderer, project.config);
+  Range shown = range;
+  write_header(w, project, renderer, "stamp", shown, options,
+               {"Only the version table changes: the schema must already be at the target."});
+  const std::string& table = project.config.version_table;
+  if (range.from.empty()) w.statement(renderer.create_version_table(table));
+  auto old_rows = minimal_heads(graph, range.from);
+  auto new_rows = minimal_heads(graph, range.to);
+  VersionChange change;
+  for (const auto& r : old_rows) {
+    if (!contains(new_rows, r)) change.remove.push_back(r);
+  }
+  for (const auto& r : new_rows) {
+    if (!contains(old_rows, r)) change.add.push_back(r);
+  }
+  if (change.remove.empty() && change.add.empty()) {
+    w.comment("Nothing to stamp: both ends hold the same version rows.");
+    return w.text;
+  }
+  std::string title = "stamp " + range_text(range);
+  w.section({"Running " + title}, guard_for(project, renderer, change, title), {},
+            version_statements(renderer, table, change), false);
+  w.finish();
+  return w.text;
+}
+
+std::optional<std::string> schema_script(const Project& project, const Renderer& renderer,
+                                         const std::vector<std::string>& ids,
+                                         const ScriptOptions& options, DiagnosticSink& sink) {
+  const RevisionGraph& graph = project.graph;
+  ReplayOptions replay = project.replay_options();
+  SchemaModel schema;
+  replay_ids(project, in_order(graph, closure(graph, ids)), schema, replay);
+  size_t errors_before = sink.error_count();
+  static const std::string kNoFile;
+  RenderContext ctx{schema, schema, kNoFile, replay, sink, {}, {}};
+
+  Writer w(renderer, project.config);
+  w.line(fmt::format("{}{}: schema at {} for {} {}.", kScriptHeaderPrefix, options.tool_version,
+                     describe(ids), renderer.info().title, renderer.target().version));
+  w.comment("A snapshot for reading: CREATE statements in dependency order.");
+  w.line("");
+  auto emit = [&](const std::vector<Step>& steps) {
+    for (const auto& s : steps) {
+      for (const auto& c : s.comments) w.comment(c);
+      w.statement(s.sql);
+    }
+  };
+  for (const auto& s : schema.schemas()) {
+    ast::CreateSchema cs;
+    cs.name.text = s;
+    emit(renderer.render_node(cs, ctx));
+  }
+  for (const auto& e : schema.enums()) emit(renderer.create_enum(*e.value, ctx));
+
+  // Tables after the tables they reference; a cycle is broken by adding its
+  // foreign keys after every table exists.
+  std::vector<const Table*> remaining;
+  for (const auto& e : schema.tables()) remaining.push_back(e.value.get());
+  std::set<std::string> created;
+  std::vector<std::pair<const Table*, const Constraint*>> deferred;
+  auto ready = [&](const Table* t) {
+    for (const auto& c : t->constraints) {
+      if (c.kind == ast::ConstraintKind::ForeignKey && c.ref_table != t->key &&
+          !created.count(c.ref_table))
+        return false;
+    }
+    return true;
+  };
+  while (!remaining.empty()) {
+    auto it = std::find_if(remaining.begin(), remaining.end(), ready);
+    if (it == remaining.end()) it = remaining.begin();
+    const Table* t = *it;
+    remaining.erase(it);
+    std::vector<bool> keep(t->constraints.size(), true);
+    for (size_t i = 0; i < t->constraints.size(); ++i) {
+      const Constraint& c = t->constraints[i];
+      bool later = (c.kind == ast::ConstraintKind::ForeignKey && c.ref_table != t->key &&
+                    !created.count(c.ref_table)) ||
+                   !c.validated;
+      if (later) {
+        keep[i] = false;
+        deferred.emplace_back(t, &c);
+      }
+    }
+    emit(renderer.create_table(*t, false, &keep, ctx));
+    created.insert(t->key);
+  }
+  for (const auto& [t, c] : deferred) emit(renderer.add_constraint(*t, *c, !c->validated, ctx));
+  for (const auto& e : schema.tables()) {
+    for (const auto& i : e.value->indexes)
+      emit(renderer.create_index(*e.value, i, false, false, ctx));
+  }
+  std::set<std::string> placed;
+  std::function<void(const View&)> place = [&](const View& v) {
+    if (!placed.insert(v.key).second) return;
+    for (const auto& dep : v.views) {
+      if (const View* d = schema.find_view(dep)) place(*d);
+    }
+    emit(renderer.create_view(v, {}, ctx));
+  };
+  for (const auto& e : schema.views()) place(*e.value);
+  if (sink.error_count() != errors_before) return std::nullopt;
+  return w.text;
+}
+
+void render_all(const Project& project, const Renderer& renderer, DiagnosticSink& sink) {
+  ReplayOptions replay = project.replay_options();
+  SchemaModel schema;
+  const auto& nodes = project.graph.nodes();
+  for (size_t index : project.graph.topological_order()) {
+    const ast::RevisionFile* rev = project.revision(nodes[index].id);
+    if (!rev) continue;
+    std::vector<const ast::Statement*> statements;
+    for (const auto& s : rev->upgrade) statements.push_back(&s);
+    render_statements(statements, nullptr, schema, renderer, replay, rev->path, rev->header.id.text,
+                      sink);
+  }
+}
+
+}  // namespace retort::emit
