@@ -7,6 +7,9 @@ namespace retort::emit {
 const std::vector<DialectEntry>& dialect_registry() {
   static const std::vector<DialectEntry> kRegistry{
       {"postgresql", &make_postgresql_renderer},
+      {"mysql", &make_mysql_renderer},
+      {"mariadb", &make_mariadb_renderer},
+      {"sqlite", &make_sqlite_renderer},
   };
   return kRegistry;
 }

@@ -34,5 +34,11 @@ std::optional<Target> parse_target(std::string_view spec, const Config& config, 
 
 // Each dialect file defines its factory; the registry lists them.
 std::unique_ptr<Renderer> make_postgresql_renderer(Target target);
+/// MySQL (emit/mysql.cpp).
+std::unique_ptr<Renderer> make_mysql_renderer(Target target);
+/// MariaDB: the MySQL renderer in its MariaDB flavour (emit/mysql.cpp).
+std::unique_ptr<Renderer> make_mariadb_renderer(Target target);
+/// SQLite (emit/sqlite.cpp).
+std::unique_ptr<Renderer> make_sqlite_renderer(Target target);
 
 }  // namespace retort::emit

@@ -87,8 +87,8 @@ int precedence(const ast::Expr& e) {
   }
 }
 
-// Views that read `table`, and the views that read those, in an order where
-// a view comes after every view it reads.
+}  // namespace
+
 std::vector<const View*> dependent_views(const SchemaModel& schema, std::string_view table) {
   std::vector<const View*> found = schema.views_reading(table);
   std::set<std::string> seen;
@@ -113,8 +113,6 @@ std::vector<const View*> dependent_views(const SchemaModel& schema, std::string_
   for (const View* v : found) place(v);
   return ordered;
 }
-
-}  // namespace
 
 bool Renderer::at_least(std::string_view version) const {
   if (!is_valid_version(target_.version) || !is_valid_version(version)) return true;

@@ -66,6 +66,11 @@ struct RenderContext {
   SourceSpan statement_span;  ///< the statement being rendered: blamed when a part has no span
 };
 
+/// Views that read the table `table` and the views that read those, in an
+/// order where a view comes after every view of the set it reads: drop them
+/// in reverse, recreate them in order.
+std::vector<const View*> dependent_views(const SchemaModel& schema, std::string_view table);
+
 /// The shared renderer. Each public `render_*` is a hook a dialect may
 /// override; helpers (quote, literal, expr) are virtual for the same reason.
 class Renderer {
@@ -191,6 +196,16 @@ class Renderer {
   /// Whether views reading the table must be dropped and recreated around
   /// this action (PostgreSQL refuses a type change or column drop under a view).
   virtual bool action_needs_views_rebuilt(const ast::AlterAction& a) const;
+  /// Whether a run of consecutive `alter table` statements on one table
+  /// (`merged`: all their actions; `ctx`: the schema before the first and
+  /// after the last) is rendered as that one statement, with the @allow
+  /// comments of all of them above it. SQLite: when it needs a table
+  /// rebuild, so that the run shares one.
+  virtual bool merges_alters(const ast::AlterTable& merged, const RenderContext& ctx) const {
+    (void)merged;
+    (void)ctx;
+    return false;
+  }
 
   // ------------------------------------------------------- bookkeeping
   /// Client lines at the top of a script (`\set ON_ERROR_STOP on`).

@@ -129,18 +129,46 @@ std::vector<Item> render_statements(const std::vector<const ast::Statement*>& st
     SchemaModel before = schema;
     DiagnosticSink ignored;  // replay errors were reported before emitting
     apply_statement(s, file, schema, options, ignored, revision);
+    // Statements i..last are rendered as one when the dialect asks for it:
+    // a run of `alter table`s of one table that SQLite rebuilds once.
+    size_t last = i;
+    ast::Statement merged;
+    const ast::Statement* rendered = &s;
+    if (const auto* alter = std::get_if<ast::AlterTable>(&s.node)) {
+      SchemaModel run_after = schema;
+      ast::AlterTable all = *alter;
+      size_t end = i;
+      while (end + 1 < statements.size()) {
+        const auto* next = std::get_if<ast::AlterTable>(&statements[end + 1]->node);
+        if (!next || next->name.key() != alter->name.key()) break;
+        ++end;
+        apply_statement(*statements[end], file, run_after, options, ignored, revision);
+        all.actions.insert(all.actions.end(), next->actions.begin(), next->actions.end());
+      }
+      RenderContext run{before, run_after, file, options, sink, revision, s.span};
+      if (end > i && renderer.merges_alters(all, run)) {
+        last = end;
+        schema = std::move(run_after);
+        merged.node = std::move(all);
+        merged.span = s.span;
+        rendered = &merged;
+      }
+    }
     RenderContext ctx{before, schema, file, options, sink, revision, s.span};
-    std::vector<Step> steps = renderer.render(s, ctx);
+    std::vector<Step> steps = renderer.render(*rendered, ctx);
     std::vector<std::string> comments;
-    for (const auto& a : s.annotations) {
-      if (a.kind != ast::AnnotationKind::Allow) continue;
-      std::vector<std::string> rules;
-      for (const auto& r : a.args) rules.push_back(r.text);
-      comments.push_back(fmt::format("@allow({}): {}", join(rules, ", "), a.reason));
+    for (size_t m = i; m <= last; ++m) {
+      for (const auto& a : statements[m]->annotations) {
+        if (a.kind != ast::AnnotationKind::Allow) continue;
+        std::vector<std::string> rules;
+        for (const auto& r : a.args) rules.push_back(r.text);
+        comments.push_back(fmt::format("@allow({}): {}", join(rules, ", "), a.reason));
+      }
+      if (notes && m < notes->size()) {
+        for (const auto& n : (*notes)[m]) comments.push_back("note: " + n);
+      }
     }
-    if (notes && i < notes->size()) {
-      for (const auto& n : (*notes)[i]) comments.push_back("note: " + n);
-    }
+    i = last;
     for (size_t k = 0; k < steps.size(); ++k) {
       Item item;
       if (k == 0) item.comments = comments;

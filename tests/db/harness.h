@@ -215,6 +215,40 @@ class Server {
   unsigned counter_ = 0;
 };
 
+/// What seed_rows() did to one table.
+struct SeedOutcome {
+  std::string table;
+  /// How many rows went in; 0 when the table was skipped.
+  int rows = 0;
+  /// Why the table got no rows ("" when it got them): a foreign key with no
+  /// parent row, a cycle, or the server's error for the INSERT.
+  std::string skipped_because;
+};
+
+/// Inserts `rows` rows into every table of `catalogue` but `exclude` (the
+/// version table), parents before children, one INSERT per row, so that a
+/// migration applied next meets data. Values are type-appropriate literals
+/// that keep the simple constraints: unique and key columns get values
+/// distinct across rows and across calls with different `round`s, and so do
+/// all integers; other numbers are 1 (so `a <= b`, `x > 0` and `x between 0 and 1` hold);
+/// strings are digits (castable to a number, valid JSON); an enum gets its
+/// first label; a column with a default gets its default (which is how a
+/// CHECK-backed enum on SQLite gets a valid value); a foreign key takes the
+/// parent's newest rows. Identity columns get explicit values far above the
+/// ones that migrations insert by hand (a server-made 1 would collide with
+/// an `insert ... (id) values (1, ...)` in a revision), except PostgreSQL
+/// `GENERATED ALWAYS`, which the server fills. Throws HarnessError only
+/// when a query for parent rows fails.
+std::vector<SeedOutcome> seed_rows(Server& server, const std::string& database,
+                                   const Catalogue& catalogue, int round, int rows = 2,
+                                   std::string_view exclude = "");
+
+/// Runs a program (argv[0] a path or a name on PATH) with standard input
+/// from /dev/null and `environment` (NAME=value) added; throws HarnessError
+/// only when it cannot start or runs longer than two minutes.
+RunResult run_program(const std::vector<std::string>& argv,
+                      const std::vector<std::string>& environment = {});
+
 /// A database created on construction and dropped on destruction.
 class TemporaryDatabase {
  public:
