@@ -37,9 +37,17 @@ void run_check(Context& ctx, const CheckOptions& options) {
   load_revisions(project, sink);
   if (!sink.has_errors()) replay_all(project, sink);
   if (!sink.has_errors()) {
-    // Dialects without a renderer yet are skipped (docs/status.md lists them).
+    // A dialect without a renderer yet (docs/status.md) is said, not skipped
+    // silently: its statements were not checked.
     for (const auto& target : targets) {
-      if (auto renderer = emit::make_renderer(target)) emit::render_all(project, *renderer, sink);
+      if (auto renderer = emit::make_renderer(target)) {
+        emit::render_all(project, *renderer, sink);
+      } else {
+        sink.warning("dialect", "", {},
+                     fmt::format("Retort has no {} renderer yet: statements were not checked "
+                                 "for {}",
+                                 target.dialect, target.dialect));
+      }
     }
   }
   ctx.report(sink, project.texts());

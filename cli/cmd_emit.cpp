@@ -36,8 +36,8 @@ std::unique_ptr<emit::Renderer> renderer_for(const Project& project, const std::
   if (!target) throw RunError(2, error);
   auto renderer = emit::make_renderer(*target);
   if (!renderer) {
-    throw RunError(2, fmt::format("Retort cannot write {} SQL yet: only postgresql has a renderer "
-                                  "(see docs/status.md)",
+    throw RunError(2, fmt::format("Retort cannot write {} SQL yet: postgresql, mysql, mariadb "
+                                  "and sqlite have renderers (see docs/status.md)",
                                   target->dialect));
   }
   return renderer;

@@ -857,6 +857,32 @@ std::vector<DowngradeStep> merge_alters(std::vector<DowngradeStep> steps) {
   return out;
 }
 
+// A table the downgrade drops takes its indexes with it: a separate `drop
+// index` before it is needless, and on MySQL/MariaDB it fails when the index
+// is the last one covering a foreign key of that table.
+std::vector<DowngradeStep> drop_indexes_of_dropped_tables(std::vector<DowngradeStep> steps,
+                                                          const SchemaModel& after) {
+  std::vector<std::string> dropped_later;
+  std::vector<bool> keep(steps.size(), true);
+  for (size_t i = steps.size(); i-- > 0;) {
+    const ast::StatementNode& node = steps[i].statement.node;
+    if (const auto* drop = std::get_if<ast::DropTable>(&node)) {
+      dropped_later.push_back(drop->name.key());
+    } else if (const auto* index = std::get_if<ast::DropIndex>(&node)) {
+      IndexRef ref = after.find_index(index->name.key());
+      if (ref.table && std::find(dropped_later.begin(), dropped_later.end(), ref.table->key) !=
+                           dropped_later.end()) {
+        keep[i] = false;
+      }
+    }
+  }
+  std::vector<DowngradeStep> out;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    if (keep[i]) out.push_back(std::move(steps[i]));
+  }
+  return out;
+}
+
 // Replays `steps` on `after`; reports the first step that does not apply.
 bool check_steps(const std::vector<DowngradeStep>& steps, const ast::RevisionFile& revision,
                  const ast::Statement& statement, const SchemaModel& after,
@@ -938,9 +964,11 @@ DowngradePlan plan_downgrade(const ast::RevisionFile& revision, const SchemaMode
     schema = std::move(after);
   }
   if (!plan.ok) return plan;
+  std::vector<DowngradeStep> steps;
   for (auto it = inverses.rbegin(); it != inverses.rend(); ++it) {
-    for (auto& step : *it) plan.steps.push_back(std::move(step));
+    for (auto& step : *it) steps.push_back(std::move(step));
   }
+  plan.steps = drop_indexes_of_dropped_tables(std::move(steps), schema);
   return plan;
 }
 

@@ -884,7 +884,6 @@ TEST(Downgrade, StepsUndoStatementsInReverseOrder) {
   EXPECT_EQ(steps_text(r.plan),
             "alter table orders\n"
             "  rename column memo to note\n"
-            "drop index ix_fees_due\n"
             "alter table fees\n"
             "  add column id bigint\n"
             "  alter column amount type integer using cast(amount as integer)\n"
@@ -892,11 +891,13 @@ TEST(Downgrade, StepsUndoStatementsInReverseOrder) {
             "delete from fees by (id)\n"
             "  key (1)\n"
             "drop table fees\n");
-  ASSERT_EQ(r.plan.steps.size(), 5u);
+  // No `drop index ix_fees_due`: the table is dropped later and takes its
+  // indexes with it (MySQL refuses to drop an index a foreign key needs).
+  ASSERT_EQ(r.plan.steps.size(), 4u);
   EXPECT_EQ(r.plan.steps[0].undoes.line, 7u);
-  EXPECT_EQ(r.plan.steps[2].undoes.line, 5u);
-  EXPECT_TRUE(r.plan.steps[2].loses_data);
-  EXPECT_EQ(r.plan.steps[4].undoes.line, 3u);
+  EXPECT_EQ(r.plan.steps[1].undoes.line, 5u);
+  EXPECT_TRUE(r.plan.steps[1].loses_data);
+  EXPECT_EQ(r.plan.steps[3].undoes.line, 3u);
   EXPECT_EQ(dump(r.downgraded), dump(r.before));
 }
 

@@ -65,8 +65,10 @@ int declared_length(std::string_view type) {
 /// Digits without a leading zero (valid JSON, castable to a number) that
 /// fit in `length` characters; distinct for distinct small `k`.
 std::string digits(int k, int length) {
-  if (length <= 0 || length >= 4) return std::to_string(1000 + k);
-  if (length == 3) return std::to_string(100 + k % 900);
+  // Three characters even where the column allows more: a derived downgrade
+  // may narrow the column back (string(3) -> string(10) -> string(3)), and
+  // the language lets a narrowing downgrade fail on values that do not fit.
+  if (length <= 0 || length >= 3) return std::to_string(100 + k % 900);
   if (length == 2) return std::to_string(10 + k % 90);
   return std::to_string(1 + k % 9);
 }
@@ -103,12 +105,13 @@ std::string literal(std::string_view dialect, const Catalogue& catalogue, const 
   if (starts_with(t, "tinyint")) return std::to_string(distinct ? 1 + k % 100 : 1);
   if (starts_with(t, "interval")) return "'1 day'";
   // Integers differ from row to row anyway (a revision may add a unique
-  // constraint on one; 1000 + k keeps `x > 0`); other numbers are 1 unless
+  // constraint on one; 100 + k keeps `x > 0` and `x < 1000`, keys get
+  // 1000 + k, above the ids revisions insert); other numbers are 1 unless
   // in a key, so that `ratio between 0 and 1` and `min <= max` hold.
   static constexpr std::string_view kIntegers[] = {"int",    "bigint",    "smallint", "mediumint",
                                                    "serial", "bigserial", "year"};
   for (auto prefix : kIntegers) {
-    if (starts_with(t, prefix)) return std::to_string(1000 + k);
+    if (starts_with(t, prefix)) return std::to_string(distinct ? 1000 + k : 100 + k);
   }
   static constexpr std::string_view kNumbers[] = {"numeric", "decimal", "real",  "double",
                                                   "float",   "money",   "number"};
@@ -263,7 +266,7 @@ std::vector<SeedOutcome> seed_rows(Server& server, const std::string& database,
       // CHECK, a currency that a revision inserted), unless rows must differ.
       // Integers are filled anyway (a revision may make one unique).
       if (column.identity.empty() && has_default(column) && !distinct &&
-          literal(dialect, catalogue, column, 0, false) != "1000") {
+          literal(dialect, catalogue, column, 0, false) != "100") {
         continue;
       }
       columns.push_back(column.name);
