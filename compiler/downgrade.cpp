@@ -857,17 +857,23 @@ std::vector<DowngradeStep> merge_alters(std::vector<DowngradeStep> steps) {
   return out;
 }
 
-// A table the downgrade drops takes its indexes with it: a separate `drop
-// index` before it is needless, and on MySQL/MariaDB it fails when the index
-// is the last one covering a foreign key of that table.
-std::vector<DowngradeStep> drop_indexes_of_dropped_tables(std::vector<DowngradeStep> steps,
-                                                          const SchemaModel& after) {
+// A table the downgrade drops takes its indexes and rows with it: a separate
+// `drop index` or row delete before it is needless, and can fail: MySQL
+// refuses to drop the last index covering a foreign key, and deleting seed
+// rows fails while rows of another table (dropped later too) refer to them.
+std::vector<DowngradeStep> skip_work_on_dropped_tables(std::vector<DowngradeStep> steps,
+                                                       const SchemaModel& after) {
   std::vector<std::string> dropped_later;
   std::vector<bool> keep(steps.size(), true);
   for (size_t i = steps.size(); i-- > 0;) {
     const ast::StatementNode& node = steps[i].statement.node;
     if (const auto* drop = std::get_if<ast::DropTable>(&node)) {
       dropped_later.push_back(drop->name.key());
+    } else if (const auto* rows = std::get_if<ast::DeleteRows>(&node)) {
+      if (std::find(dropped_later.begin(), dropped_later.end(), rows->table.key()) !=
+          dropped_later.end()) {
+        keep[i] = false;
+      }
     } else if (const auto* index = std::get_if<ast::DropIndex>(&node)) {
       IndexRef ref = after.find_index(index->name.key());
       if (ref.table && std::find(dropped_later.begin(), dropped_later.end(), ref.table->key) !=
@@ -968,7 +974,7 @@ DowngradePlan plan_downgrade(const ast::RevisionFile& revision, const SchemaMode
   for (auto it = inverses.rbegin(); it != inverses.rend(); ++it) {
     for (auto& step : *it) steps.push_back(std::move(step));
   }
-  plan.steps = drop_indexes_of_dropped_tables(std::move(steps), schema);
+  plan.steps = skip_work_on_dropped_tables(std::move(steps), schema);
   return plan;
 }
 

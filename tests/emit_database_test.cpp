@@ -94,6 +94,9 @@ const std::vector<Project>& projects() {
        // 300000000005 says `downgrade irreversible`.
        .downgrade_refused = "revision \"300000000005\" is irreversible",
        .reversible_top = "300000000004"},
+      {.name = "emit_quoted_names",
+       .folder = "fixtures/emit/quoted_names",
+       .dialects = {"sqlite", "postgresql", "mariadb"}},
       {.name = "emit_sqlite_errors",
        .folder = "fixtures/emit/sqlite_errors",
        .dialects = {"sqlite"},
