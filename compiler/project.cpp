@@ -13,24 +13,6 @@ namespace fs = std::filesystem;
 
 namespace retort {
 
-namespace {
-
-// True when a dotted version ("11.2.0.4", "19") is before major.minor.
-bool version_before(std::string_view version, int major, int minor) {
-  int parts[2] = {0, 0};
-  size_t i = 0;
-  for (int k = 0; k < 2 && i < version.size(); ++k) {
-    while (i < version.size() && version[i] >= '0' && version[i] <= '9') {
-      parts[k] = parts[k] * 10 + (version[i] - '0');
-      ++i;
-    }
-    if (i < version.size() && version[i] == '.') ++i;
-  }
-  return parts[0] < major || (parts[0] == major && parts[1] < minor);
-}
-
-}  // namespace
-
 SourceTexts Project::texts() const {
   SourceTexts out;
   out.emplace(config_file.path, config_file.text);
@@ -54,8 +36,9 @@ ReplayOptions Project::replay_options() const {
     size_t l = d == "postgresql"                ? 63
                : d == "mysql" || d == "mariadb" ? 64
                : d == "mssql"                   ? 128
-               : d == "oracle" ? (version_before(config.version_of("oracle"), 12, 2) ? 30 : 128)
-                               : 0;
+               : d == "oracle"
+                   ? (compare_versions(config.version_of("oracle"), "12.2") < 0 ? 30 : 128)
+                   : 0;
     if (l != 0 && (limit == 0 || l < limit)) limit = l;
   }
   options.max_name_bytes = limit == 0 ? 63 : limit;

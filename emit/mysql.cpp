@@ -384,64 +384,27 @@ class MysqlRenderer final : public Renderer {
 
   // ------------------------------------------------------ types, exprs
 
+  const TypeNames& type_names() const override {
+    static constexpr TypeNames kTypes{
+        "BOOLEAN", "SMALLINT",    "INTEGER",      "BIGINT",   "DECIMAL",  "FLOAT",
+        "DOUBLE",  "VARCHAR",     "CHAR",         "LONGTEXT", "LONGBLOB", "DATE",
+        "TIME",    "DATETIME(6)", "TIMESTAMP(6)", "CHAR(36)", "JSON",     "mysql"};
+    return kTypes;
+  }
+
   std::string type(const ast::Type& t, const RenderContext& ctx) const override {
-    using K = ast::TypeKind;
-    switch (t.kind) {
-      case K::Boolean:
-        return "BOOLEAN";
-      case K::Smallint:
-        return "SMALLINT";
-      case K::Integer:
-        return "INTEGER";
-      case K::Bigint:
-        return "BIGINT";
-      case K::Decimal:
-        if (t.precision && t.scale) return fmt::format("DECIMAL({}, {})", *t.precision, *t.scale);
-        if (t.precision) return fmt::format("DECIMAL({})", *t.precision);
-        return "DECIMAL";
-      case K::Real:
-        return "FLOAT";
-      case K::Double:
-        return "DOUBLE";
-      case K::String:
-        // Without a length only in casts; columns are checked by check_column.
-        return t.length ? fmt::format("VARCHAR({})", *t.length) : "VARCHAR";
-      case K::Char:
-        return fmt::format("CHAR({})", t.length.value_or(1));
-      case K::Text:
-        return "LONGTEXT";
-      case K::Binary:
-        return "LONGBLOB";
-      case K::Date:
-        return "DATE";
-      case K::Time:
-        return "TIME";
-      case K::Timestamp:
-        return "DATETIME(6)";
-      case K::Timestamptz:
-        return "TIMESTAMP(6)";
-      case K::Uuid:
-        return mariadb_ && at_least("10.7") ? "UUID" : "CHAR(36)";
-      case K::Json:
-        return "JSON";
-      case K::Enum: {
-        // Inline: the values from the model at this statement.
-        const Enum* e = ctx.after.find_enum(t.enum_name.key());
-        if (!e) e = ctx.before.find_enum(t.enum_name.key());
-        if (!e) return "TEXT";
-        std::vector<std::string> values;
-        for (const auto& v : e->values) values.push_back(literal(v));
-        return "ENUM(" + join(values, ", ") + ")";
-      }
-      case K::Native:
-        if (const std::string* n = t.native.for_dialect(info().name)) return *n;
-        error(
-            ctx, t.span,
-            fmt::format("native type {} has no {} spelling", ast::type_to_string(t), info().title),
-            "add `mysql: '...'` to native(...)");
-        return "TEXT";
-    }
-    return "TEXT";
+    if (t.kind == ast::TypeKind::Uuid && mariadb_ && at_least("10.7")) return "UUID";
+    return Renderer::type(t, ctx);
+  }
+
+  // Inline: the values from the model at this statement.
+  std::string enum_type(const ast::Type& t, const RenderContext& ctx) const override {
+    const Enum* e = ctx.after.find_enum(t.enum_name.key());
+    if (!e) e = ctx.before.find_enum(t.enum_name.key());
+    if (!e) return "TEXT";
+    std::vector<std::string> values;
+    for (const auto& v : e->values) values.push_back(literal(v));
+    return "ENUM(" + join(values, ", ") + ")";
   }
 
   std::string expr(const ast::Expr& e, const RenderContext& ctx) const override {

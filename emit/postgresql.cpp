@@ -153,55 +153,12 @@ class PostgresqlRenderer final : public Renderer {
     return out;
   }
 
-  std::string type(const ast::Type& t, const RenderContext& ctx) const override {
-    using K = ast::TypeKind;
-    switch (t.kind) {
-      case K::Boolean:
-        return "BOOLEAN";
-      case K::Smallint:
-        return "SMALLINT";
-      case K::Integer:
-        return "INTEGER";
-      case K::Bigint:
-        return "BIGINT";
-      case K::Decimal:
-        if (t.precision && t.scale) return fmt::format("NUMERIC({}, {})", *t.precision, *t.scale);
-        if (t.precision) return fmt::format("NUMERIC({})", *t.precision);
-        return "NUMERIC";
-      case K::Real:
-        return "REAL";
-      case K::Double:
-        return "DOUBLE PRECISION";
-      case K::String:
-        return t.length ? fmt::format("VARCHAR({})", *t.length) : "VARCHAR";
-      case K::Char:
-        return fmt::format("CHAR({})", t.length.value_or(1));
-      case K::Text:
-        return "TEXT";
-      case K::Binary:
-        return "BYTEA";
-      case K::Date:
-        return "DATE";
-      case K::Time:
-        return "TIME";
-      case K::Timestamp:
-        return "TIMESTAMP";
-      case K::Timestamptz:
-        return "TIMESTAMPTZ";
-      case K::Uuid:
-        return "UUID";
-      case K::Json:
-        return "JSONB";
-      case K::Enum:
-        return qualified(t.enum_name);
-      case K::Native:
-        if (const std::string* n = t.native.for_dialect(info().name)) return *n;
-        error(ctx, t.span,
-              fmt::format("native type {} has no PostgreSQL spelling", ast::type_to_string(t)),
-              "add `postgresql: '...'` to native(...)");
-        return "TEXT";
-    }
-    return "TEXT";
+  const TypeNames& type_names() const override {
+    static constexpr TypeNames kTypes{
+        "BOOLEAN",     "SMALLINT", "INTEGER", "BIGINT",    "NUMERIC", "REAL", "DOUBLE PRECISION",
+        "VARCHAR",     "CHAR",     "TEXT",    "BYTEA",     "DATE",    "TIME", "TIMESTAMP",
+        "TIMESTAMPTZ", "UUID",     "JSONB",   "postgresql"};
+    return kTypes;
   }
 
   std::string call(const ast::Expr& e, const RenderContext& ctx) const override {

@@ -159,6 +159,65 @@ std::string Renderer::literal(std::string_view text) const {
   return out;
 }
 
+std::string Renderer::type(const ast::Type& t, const RenderContext& ctx) const {
+  const TypeNames& n = type_names();
+  using K = ast::TypeKind;
+  switch (t.kind) {
+    case K::Boolean:
+      return std::string(n.boolean);
+    case K::Smallint:
+      return std::string(n.smallint);
+    case K::Integer:
+      return std::string(n.integer);
+    case K::Bigint:
+      return std::string(n.bigint);
+    case K::Decimal:
+      if (t.precision && t.scale)
+        return fmt::format("{}({}, {})", n.decimal, *t.precision, *t.scale);
+      if (t.precision) return fmt::format("{}({})", n.decimal, *t.precision);
+      return std::string(n.decimal);
+    case K::Real:
+      return std::string(n.real);
+    case K::Double:
+      return std::string(n.double_precision);
+    case K::String:
+      // Without a length only where the dialect allows it; columns are
+      // checked by the dialect.
+      return t.length ? fmt::format("{}({})", n.string, *t.length) : std::string(n.string);
+    case K::Char:
+      return fmt::format("{}({})", n.fixed_char, t.length.value_or(1));
+    case K::Text:
+      return std::string(n.text);
+    case K::Binary:
+      return std::string(n.binary);
+    case K::Date:
+      return std::string(n.date);
+    case K::Time:
+      return std::string(n.time);
+    case K::Timestamp:
+      return std::string(n.timestamp);
+    case K::Timestamptz:
+      return std::string(n.timestamptz);
+    case K::Uuid:
+      return std::string(n.uuid);
+    case K::Json:
+      return std::string(n.json);
+    case K::Enum:
+      return enum_type(t, ctx);
+    case K::Native:
+      if (const std::string* spelling = t.native.for_dialect(info().name)) return *spelling;
+      error(ctx, t.span,
+            fmt::format("native type {} has no {} spelling", ast::type_to_string(t), info().title),
+            fmt::format("add `{}: '...'` to native(...)", n.native_key));
+      return std::string(n.text);
+  }
+  return std::string(n.text);
+}
+
+std::string Renderer::enum_type(const ast::Type& t, const RenderContext&) const {
+  return qualified(t.enum_name);
+}
+
 std::string Renderer::comment_text(std::string_view text) {
   std::string out;
   out.reserve(text.size());

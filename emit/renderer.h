@@ -31,6 +31,15 @@ struct DialectInfo {
   std::string_view client_settings;  ///< the line that makes the client stop at the first error
 };
 
+/// A dialect's spelling of each portable type (dialects.md's type table);
+/// `decimal`, `string` and `char` get their (p, s) or (n) appended.
+struct TypeNames {
+  std::string_view boolean, smallint, integer, bigint, decimal, real, double_precision;
+  std::string_view string, fixed_char, text, binary, date, time, timestamp, timestamptz, uuid, json;
+  /// The dialect's key in `native(key: '...')`, for the help of a missing one.
+  std::string_view native_key;
+};
+
 /// A dialect and the server version scripts are written for.
 struct Target {
   std::string dialect;  ///< canonical name
@@ -104,8 +113,13 @@ class Renderer {
   static std::string comment_text(std::string_view text);
 
   // ------------------------------------------------------ types, exprs
-  /// The dialect's spelling of a column type; error[dialect] when none.
-  virtual std::string type(const ast::Type& t, const RenderContext& ctx) const = 0;
+  /// The dialect's names for the portable types.
+  virtual const TypeNames& type_names() const = 0;
+  /// The dialect's spelling of a column type, from type_names(); error[dialect]
+  /// for a native type without a spelling for this dialect.
+  virtual std::string type(const ast::Type& t, const RenderContext& ctx) const;
+  /// The spelling of a column of a user enum (default: the type's name).
+  virtual std::string enum_type(const ast::Type& t, const RenderContext& ctx) const;
   virtual std::string expr(const ast::Expr& e, const RenderContext& ctx) const;
   /// A portable function call (`now()`, `gen_uuid()`) or any other call.
   virtual std::string call(const ast::Expr& e, const RenderContext& ctx) const;

@@ -272,52 +272,16 @@ class SqliteRenderer final : public Renderer {
     return std::binary_search(std::begin(kKeywords), std::end(kKeywords), word);
   }
 
-  std::string type(const ast::Type& t, const RenderContext& ctx) const override {
-    using K = ast::TypeKind;
-    switch (t.kind) {
-      case K::Boolean:
-        return "BOOLEAN";
-      case K::Smallint:
-        return "SMALLINT";
-      case K::Integer:
-        return "INTEGER";
-      case K::Bigint:
-        return "BIGINT";
-      case K::Decimal:
-        if (t.precision && t.scale) return fmt::format("NUMERIC({}, {})", *t.precision, *t.scale);
-        if (t.precision) return fmt::format("NUMERIC({})", *t.precision);
-        return "NUMERIC";
-      case K::Real:
-      case K::Double:
-        return "REAL";
-      case K::String:
-        return t.length ? fmt::format("VARCHAR({})", *t.length) : "VARCHAR";
-      case K::Char:
-        return fmt::format("CHAR({})", t.length.value_or(1));
-      case K::Text:
-      case K::Json:
-      case K::Enum:  // the values are checked by ck_{table}_{column}_type
-        return "TEXT";
-      case K::Binary:
-        return "BLOB";
-      case K::Date:
-        return "DATE";
-      case K::Time:
-        return "TIME";
-      case K::Timestamp:
-      case K::Timestamptz:
-        return "TIMESTAMP";
-      case K::Uuid:
-        return "CHAR(36)";
-      case K::Native:
-        if (const std::string* n = t.native.for_dialect(info().name)) return *n;
-        error(ctx, t.span,
-              fmt::format("native type {} has no SQLite spelling", ast::type_to_string(t)),
-              "add `sqlite: '...'` to native(...)");
-        return "TEXT";
-    }
-    return "TEXT";
+  const TypeNames& type_names() const override {
+    static constexpr TypeNames kTypes{"BOOLEAN",  "SMALLINT", "INTEGER", "BIGINT",    "NUMERIC",
+                                      "REAL",     "REAL",     "VARCHAR", "CHAR",      "TEXT",
+                                      "BLOB",     "DATE",     "TIME",    "TIMESTAMP", "TIMESTAMP",
+                                      "CHAR(36)", "TEXT",     "sqlite"};
+    return kTypes;
   }
+
+  // The values are checked by ck_{table}_{column}_type.
+  std::string enum_type(const ast::Type&, const RenderContext&) const override { return "TEXT"; }
 
   // SQLite stores booleans as 0 and 1 (TRUE and FALSE are only names for
   // them, and only since 3.23).
