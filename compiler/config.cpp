@@ -734,6 +734,7 @@ void Reader::read_lint_rules(const toml::table& table, Config& config) {
       continue;
     }
     config.lint_rules[id] = *level;
+    config.lint_rule_spans[id] = span_of(key.source());
   }
 }
 

@@ -38,6 +38,9 @@ struct Config {
   NamingConvention naming;
   EmitSettings emit;
   std::map<std::string, std::string> lint_rules;  ///< rule id -> error|warning|info|off
+  /// Where each `[lint.rules]` key is written, so that the linter (which
+  /// knows the rule ids) can point an unknown one out.
+  std::map<std::string, SourceSpan> lint_rule_spans;
 
   /// The target version of `dialect`: from the file, else the default of dialects.md.
   std::string version_of(std::string_view dialect) const;
