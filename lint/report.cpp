@@ -89,7 +89,8 @@ std::string sarif_rule(const RuleInfo& r) {
       "{}\n\n**Why:** {}\n\n**Better:** {}\n\nFires:\n```sql\n{}\n```\n\nPasses:\n"
       "```sql\n{}\n```\n",
       r.summary, r.why, r.better, r.example_fires, r.example_passes);
-  std::string text = fmt::format("{} Why: {} Better: {}", r.summary, r.why, r.better);
+  std::string text =
+      fmt::format("Fires when {}.\n\nWhy: {}\n\nBetter: {}", r.summary, r.why, r.better);
   return fmt::format(
       "{{\"id\": {}, \"name\": {}, \"shortDescription\": {{\"text\": {}}}, "
       "\"fullDescription\": {{\"text\": {}}}, \"help\": {{\"text\": {}, \"markdown\": {}}}, "
