@@ -125,24 +125,6 @@ Project open_project(const ProjectLocation& where) {
   return project;
 }
 
-namespace {
-
-// A warning when the file name does not start with the revision's id.
-void check_file_name(const ast::RevisionFile& rev, DiagnosticSink& sink) {
-  std::string name = fs::path(rev.path).filename().string();
-  const std::string& id = rev.header.id.text;
-  bool matches = name.rfind(id, 0) == 0 &&
-                 (name.size() == id.size() || name[id.size()] == '_' || name[id.size()] == '.');
-  if (!matches) {
-    sink.warning(
-        "graph", rev.path, rev.header.id.span,
-        fmt::format("file name \"{}\" does not start with the revision id \"{}\"", name, id),
-        fmt::format("rename the file to \"{}_{}\"", id, name));
-  }
-}
-
-}  // namespace
-
 void load_revisions(Project& project, DiagnosticSink& sink) {
   fs::path folder = project.root / project.config.migrations;
   std::error_code ec;
@@ -184,7 +166,6 @@ void load_revisions(Project& project, DiagnosticSink& sink) {
   std::vector<RevisionNode> nodes;
   nodes.reserve(parsed.size());
   for (const auto& rev : parsed) {
-    check_file_name(rev, sink);
     RevisionNode node;
     node.id = rev.header.id.text;
     node.path = rev.path;

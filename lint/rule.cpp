@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "compiler/overloaded.h"
 
 namespace retort::lint {
@@ -145,12 +147,138 @@ std::vector<std::string> touched_tables(const RevisionContext& revision) {
   return out;
 }
 
+std::vector<const Constraint*> added_constraints(const StatementContext& ctx,
+                                                 std::string_view table) {
+  std::vector<const Constraint*> out;
+  const Table* after = ctx.after.find_table(table);
+  if (after == nullptr) return out;
+  const Table* before = ctx.before.find_table(table);
+  for (const auto& c : after->constraints) {
+    if (before == nullptr || before->find_constraint(c.name) == nullptr) out.push_back(&c);
+  }
+  return out;
+}
+
+const Constraint* constraint_added_by(const StatementContext& ctx, std::string_view table,
+                                      const ast::TableConstraint& written) {
+  for (const Constraint* c : added_constraints(ctx, table)) {
+    if (written.name) {
+      if (c->name == written.name->text) return c;
+      continue;
+    }
+    if (c->kind != written.kind) continue;
+    if (c->kind == ast::ConstraintKind::Check) {
+      if (c->check == written.check) return c;
+      continue;
+    }
+    bool same = c->columns.size() == written.columns.size();
+    for (size_t i = 0; same && i < c->columns.size(); ++i) {
+      same = c->columns[i] == written.columns[i].text;
+    }
+    if (same) return c;
+  }
+  return nullptr;
+}
+
+std::vector<const Constraint*> constraints_added_by(const StatementContext& ctx,
+                                                    std::string_view table,
+                                                    const ast::ColumnDef& column) {
+  std::vector<const Constraint*> out;
+  for (const Constraint* c : added_constraints(ctx, table)) {
+    bool one = c->columns.size() == 1 && c->columns[0] == column.name.text;
+    bool mine = false;
+    switch (c->kind) {
+      case ast::ConstraintKind::Check:
+        mine =
+            std::find(column.checks.begin(), column.checks.end(), c->check) != column.checks.end();
+        break;
+      case ast::ConstraintKind::ForeignKey:
+        mine = one && column.references.has_value();
+        break;
+      case ast::ConstraintKind::Unique:
+        mine = one && column.unique;
+        break;
+      case ast::ConstraintKind::PrimaryKey:
+        mine = one && column.primary_key;
+        break;
+    }
+    if (mine) out.push_back(c);
+  }
+  return out;
+}
+
+const Index* index_added_by(const StatementContext& ctx, const ast::CreateIndex& create) {
+  std::string table = create.table.key();
+  const Table* after = ctx.after.find_table(table);
+  if (after == nullptr) return nullptr;
+  const Table* before = ctx.before.find_table(table);
+  for (const auto& i : after->indexes) {
+    if (before != nullptr && before->find_index(i.name) != nullptr) continue;
+    if (!create.name || i.name == create.name->text) return &i;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> table_keys_during(const RevisionContext& ctx, const std::string& table) {
+  std::vector<std::string> names{table};
+  for (auto it = ctx.statements.rbegin(); it != ctx.statements.rend(); ++it) {
+    if (!it->applied) continue;
+    const auto* rename = std::get_if<ast::RenameTable>(&it->statement->node);
+    if (rename == nullptr) continue;
+    std::string from = rename->name.key();
+    if (qualify(schema_of(from), rename->new_name.text) == names.back()) names.push_back(from);
+  }
+  return names;
+}
+
 std::string column_label(std::string_view table, std::string_view column) {
   return fmt::format("\"{}.{}\"", table, column);
 }
 
+std::string join_and(const std::vector<std::string>& items) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += i + 1 == items.size() ? " and " : ", ";
+    out += items[i];
+  }
+  return out;
+}
+
 std::string quote_name(std::string_view name) {
   return fmt::format("\"{}\"", name);
+}
+
+std::string_view constraint_noun(ast::ConstraintKind kind) {
+  switch (kind) {
+    case ast::ConstraintKind::PrimaryKey:
+      return "primary key";
+    case ast::ConstraintKind::Unique:
+      return "unique constraint";
+    case ast::ConstraintKind::ForeignKey:
+      return "foreign key";
+    case ast::ConstraintKind::Check:
+      break;
+  }
+  return "check constraint";
+}
+
+void for_each_typed_column(const ast::Statement& statement,
+                           const std::function<void(const TypedColumn&)>& f) {
+  if (const auto* create = std::get_if<ast::CreateTable>(&statement.node)) {
+    std::string table = create->name.key();
+    for (const auto& c : create->columns) f(TypedColumn{table, &c.name, &c.type, &c.span, false});
+    return;
+  }
+  for_each_action<ast::AddColumn>(
+      statement, [&](const ast::AlterTable& alter, const ast::AddColumn& add) {
+        f(TypedColumn{alter.name.key(), &add.column.name, &add.column.type,
+                      &finding_span(statement, add.span), false});
+      });
+  for_each_action<ast::AlterColumnType>(
+      statement, [&](const ast::AlterTable& alter, const ast::AlterColumnType& change) {
+        f(TypedColumn{alter.name.key(), &change.column, &change.type,
+                      &finding_span(statement, change.span), true});
+      });
 }
 
 }  // namespace retort::lint

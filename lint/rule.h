@@ -169,8 +169,27 @@ class Rule {
 
 /// `"table.column"` for messages (the table's key, so `app.users.email`).
 std::string column_label(std::string_view table, std::string_view column);
+/// Items joined for a message: "a", "a and b", "a, b and c".
+std::string join_and(const std::vector<std::string>& items);
+
 /// The quoted name for messages: `"users"`.
 std::string quote_name(std::string_view name);
+
+/// A column that a statement gives a type: a column of `create table`, an
+/// `add column`, or an `alter column ... type` (`retyped`).
+struct TypedColumn {
+  std::string table;                  ///< the table's key
+  const ast::Name* column = nullptr;  ///< the column as written
+  const ast::Type* type = nullptr;    ///< its new type
+  const SourceSpan* span = nullptr;   ///< where a finding points: the column definition or action
+  bool retyped = false;               ///< `alter column ... type`: the column existed
+};
+/// Calls `f` for every column `statement` creates or gives a new type.
+void for_each_typed_column(const ast::Statement& statement,
+                           const std::function<void(const TypedColumn&)>& f);
+/// What a constraint of `kind` is called in messages: "primary key",
+/// "unique constraint", "foreign key", "check constraint".
+std::string_view constraint_noun(ast::ConstraintKind kind);
 
 /// Where a finding about one action of `statement` points: the whole
 /// statement when it has only that action (as cli.md's example), else the
@@ -181,6 +200,30 @@ const SourceSpan& finding_span(const ast::Statement& statement, const SourceSpan
 /// statements created, altered, renamed, or indexed: where a state judged
 /// at the end of a revision can have changed.
 std::vector<std::string> touched_tables(const RevisionContext& revision);
+
+/// The constraints of `table` that the statement added (in `after`, not in
+/// `before`, by name), in the order they were added.
+std::vector<const Constraint*> added_constraints(const StatementContext& ctx,
+                                                 std::string_view table);
+/// The constraint an `add TABLE_CONSTRAINT` action on `table` made: by its
+/// name when written, else the first added one of the same kind over the
+/// same columns (a check: the same expression); null when none.
+const Constraint* constraint_added_by(const StatementContext& ctx, std::string_view table,
+                                      const ast::TableConstraint& written);
+/// The constraints an `add column` on `table` made from the column's own
+/// `references`, `unique`, `primary key` and `check`.
+std::vector<const Constraint*> constraints_added_by(const StatementContext& ctx,
+                                                    std::string_view table,
+                                                    const ast::ColumnDef& column);
+/// The index a `create index` statement made; null when it made none
+/// (`if not exists` of an index that was there).
+const Index* index_added_by(const StatementContext& ctx, const ast::CreateIndex& create);
+
+/// Every key the table `table` (its key at the end of the revision) had
+/// during the revision, following its renames back: the last one is its
+/// key at the start of the revision.
+std::vector<std::string> table_keys_during(const RevisionContext& revision,
+                                           const std::string& table);
 
 /// Calls `f(alter_table, action)` for every action of an `alter table`
 /// statement (nothing for other statements).

@@ -2,6 +2,8 @@
 // columns lead no index. Reported once, where the state was made.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "lint/rule.h"
 
 namespace retort::lint {
@@ -24,16 +26,22 @@ class ForeignKeyWithoutIndex final : public Rule {
     for (const auto& key : touched_tables(ctx)) {
       const Table* table = ctx.after.find_table(key);
       for (const auto& c : table->constraints) {
-        if (!uncovered(ctx.after, key, c.name) || uncovered(ctx.before, key, c.name)) continue;
-        const ast::Statement* made = ctx.statement_that_made(
-            [&](const SchemaModel& s) { return uncovered(s, key, c.name); });
+        if (!uncovered(ctx.after, key, c.name)) continue;
+        // Already uncovered at the start (under its key then): reported
+        // where that was made.
+        std::vector<std::string> keys = table_keys_during(ctx, key);
+        if (uncovered(ctx.before, keys.back(), c.name)) continue;
+        const ast::Statement* made = ctx.statement_that_made([&](const SchemaModel& s) {
+          return std::any_of(keys.begin(), keys.end(),
+                             [&](const std::string& k) { return uncovered(s, k, c.name); });
+        });
         std::string columns = fmt::format("{}", fmt::join(c.columns, ", "));
-        out.report(
-            made, made ? made->span : ctx.revision.header.id.span,
-            fmt::format("foreign key \"{}\" on {} ({}) has no index", c.name, quote_name(key), columns),
-            fmt::format("create index on {} ({}): deletes and updates in \"{}\" scan "
-                        "\"{}\" otherwise",
-                        key, columns, c.ref_table, key));
+        out.report(made, made ? made->span : ctx.revision.header.id.span,
+                   fmt::format("foreign key \"{}\" on {} ({}) has no index", c.name,
+                               quote_name(key), columns),
+                   fmt::format("create index on {} ({}): deletes and updates in \"{}\" scan "
+                               "\"{}\" otherwise",
+                               key, columns, c.ref_table, key));
       }
     }
   }
