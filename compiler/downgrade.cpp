@@ -27,6 +27,13 @@
 //   the same, except what language.md excuses (a `not null` column without a
 //   default comes back nullable) and `validate constraint`, which is not
 //   undone (making a valid constraint `not valid` again has no use).
+// - A downgrade runs on tables that hold rows written since the upgrade
+//   (language.md, "Decisions"): a foreign key added back to a table that
+//   kept its rows comes back `not valid` (each dialect adds it without
+//   checking those rows), unless a column of it is NULL in every row; a
+//   dropped column in a unique key, whose default would give every row the
+//   same value, comes back with NULLs (nullable), the key after it, and its
+//   default last.
 
 namespace retort {
 
@@ -143,6 +150,19 @@ bool fits(const ast::Type& from, const ast::Type& to) {
     default:
       return false;
   }
+}
+
+// True unless `e` gives each row its own value when a column is added with
+// it as default (only `gen_uuid()` does for sure; `now()` is one value per
+// statement, and a raw `sql($$...$$)` cannot be told).
+bool same_value_in_every_row(const ast::Expr& e) {
+  if (e.kind == ast::ExprKind::Paren && !e.args.empty() && e.args[0])
+    return same_value_in_every_row(*e.args[0]);
+  return !(e.kind == ast::ExprKind::Call && e.text == "gen_uuid");
+}
+
+bool is_null_literal(const ast::ExprPtr& e) {
+  return !e || e->kind == ast::ExprKind::Null;
 }
 
 // ------------------------------------------------ definitions from the model
@@ -295,7 +315,7 @@ class Inverter {
     const Table* t = before.find_table(s.name.key());
     if (!t) return;  // `if exists` skipped it
     recreate_table(*t, after);
-    restore_vanished(before, after, {}, {});
+    restore_vanished(before, after, {}, {}, {});
   }
 
   void invert_statement(const ast::RenameTable& s, const SchemaModel& before,
@@ -527,13 +547,28 @@ class Inverter {
     const Column* c = t0.find_column(a.column.text);
     if (!c) return;
     const Table& t1 = *after.find_table(key);
+    // A unique key over a column that every row fills with the same default
+    // fails on a table with two rows: the column comes back empty (NULLs do
+    // not collide), the key after it, and the default last, for new rows.
+    std::vector<std::string> keys = unique_keys_lost(t0, t1);
+    bool hold_default = !keys.empty() && !c->identity && !is_null_literal(c->default_value) &&
+                        same_value_in_every_row(*c->default_value);
     // A filled table takes a not null column only with something to fill it.
-    bool not_null = !c->nullable && (c->default_value || c->identity);
+    bool not_null = !c->nullable && (c->default_value || c->identity) && !hold_default;
     ast::AddColumn add_column;
     add_column.column = column_def(*c, not_null);
+    if (hold_default) add_column.column.default_value = nullptr;
     auto& step = add_action(t1, std::move(add_column));
     std::string column = quoted(t0.key + "." + c->name);
-    if (!c->nullable && !not_null) {
+    if (hold_default) {
+      step.notes.push_back(fmt::format(
+          "Column {} comes back {}with NULL in every row, and its default {} is set again only "
+          "after {} {}: the same default in every row would break {}.{}",
+          column, c->nullable ? "" : "nullable, ", ast::expr_to_string(*c->default_value),
+          keys.size() == 1 ? "unique key" : "unique keys", quoted_list(keys),
+          keys.size() == 1 ? "it" : "them",
+          c->nullable ? "" : " Set it not null once every row holds a distinct value."));
+    } else if (!c->nullable && !not_null) {
       step.notes.push_back(fmt::format(
           "Column {} comes back nullable: it was not null without a default, which a table that "
           "holds rows cannot take.",
@@ -543,7 +578,40 @@ class Inverter {
         fmt::format("Column {} comes back without its values: they are not restored.", column));
     std::set<std::pair<std::string, std::string>> nullable;
     if (!c->nullable && !not_null) nullable.emplace(key, c->name);
-    restore_vanished(before, after, key, nullable);
+    // Every row holds NULL in the column: a foreign key over it holds.
+    std::set<std::pair<std::string, std::string>> all_null;
+    if (!c->identity && (hold_default || is_null_literal(c->default_value)))
+      all_null.emplace(key, c->name);
+    restore_vanished(before, after, key, nullable, all_null);
+    if (hold_default) {
+      ast::SetDefault back;
+      back.column = make_name(c->name, c->quoted);
+      back.value = c->default_value;
+      add_action(t1, std::move(back));
+    }
+  }
+
+  // The names of the unique keys (primary key, unique constraints, unique
+  // indexes) of `t0` that `t1`, the same table after one action, lacks.
+  static std::vector<std::string> unique_keys_lost(const Table& t0, const Table& t1) {
+    std::vector<std::string> out;
+    for (const auto& k : t0.constraints) {
+      bool unique = k.kind == ConstraintKind::PrimaryKey || k.kind == ConstraintKind::Unique;
+      if (unique && !t1.find_constraint(k.name)) out.push_back(k.name);
+    }
+    for (const auto& i : t0.indexes) {
+      if (i.unique && !t1.find_index(i.name)) out.push_back(i.name);
+    }
+    return out;
+  }
+
+  static std::string quoted_list(const std::vector<std::string>& names) {
+    std::string out;
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (i) out += i + 1 == names.size() ? " and " : ", ";
+      out += quoted(names[i]);
+    }
+    return out;
   }
 
   void invert_action(const std::string& key, const ast::RenameColumn& a, const SchemaModel& before,
@@ -694,7 +762,19 @@ class Inverter {
     ast::AddConstraint back;
     back.constraint = table_constraint(after, t0, *c);
     back.not_valid = !c->validated;
-    add_action(*after.find_table(key), std::move(back));
+    bool unchecked = c->kind == ConstraintKind::ForeignKey;
+    if (unchecked) back.not_valid = true;
+    auto& step = add_action(*after.find_table(key), std::move(back));
+    if (unchecked) step.notes.push_back(unchecked_note(t0, *c));
+  }
+
+  // A foreign key added back to a table that kept its rows: rows written
+  // since the upgrade may break it, so it is not checked against them.
+  static std::string unchecked_note(const Table& t, const Constraint& c) {
+    return fmt::format(
+        "Foreign key {} of table {} comes back without a check of the rows already there: rows "
+        "written since the upgrade may break it.",
+        quoted(c.name), quoted(t.key));
   }
 
   void invert_action(const std::string& key, const ast::RenameConstraint& a,
@@ -745,9 +825,13 @@ class Inverter {
   // the others by key), then views, readers after what they read.
   // `nullable_columns`: (table, column) restored nullable; a primary key on
   // them cannot come back, nor a foreign key that needs that key.
+  // `null_columns`: (table, column) restored with NULL in every row. A
+  // foreign key comes back unchecked (`not valid`) unless it has one of
+  // those columns: the rows of its table were kept, and may break it.
   void restore_vanished(const SchemaModel& before, const SchemaModel& after,
                         const std::string& first_table,
-                        const std::set<std::pair<std::string, std::string>>& nullable_columns) {
+                        const std::set<std::pair<std::string, std::string>>& nullable_columns,
+                        const std::set<std::pair<std::string, std::string>>& null_columns) {
     std::vector<const Table*> tables;
     if (const Table* t = after.find_table(first_table)) tables.push_back(t);
     for (const auto& e : after.tables()) {
@@ -769,7 +853,13 @@ class Inverter {
         ast::AddConstraint back;
         back.constraint = table_constraint(after, *t0, c);
         back.not_valid = !c.validated;
-        add_action(*t1, std::move(back));
+        bool unchecked = c.kind == ConstraintKind::ForeignKey &&
+                         std::none_of(c.columns.begin(), c.columns.end(), [&](const auto& col) {
+                           return null_columns.count({t0->key, col}) > 0;
+                         });
+        if (unchecked) back.not_valid = true;
+        auto& step = add_action(*t1, std::move(back));
+        if (unchecked) step.notes.push_back(unchecked_note(*t0, c));
       }
       for (const auto& i : t0->indexes) {
         if (!t1->find_index(i.name)) add(create_index(*t1, i, false));

@@ -41,7 +41,11 @@ struct DowngradePlan {
 /// after the upgrade, and end at a schema equal to `before` (up to the order
 /// of a table's columns, constraints and indexes, which cannot be restored;
 /// a `not null` column without a default comes back nullable, with a note;
-/// `validate constraint` is not undone). A plan that is not ok has no steps.
+/// `validate constraint` is not undone; a foreign key added back to a table
+/// that kept its rows comes back `not valid`, with a note, since rows
+/// written after the upgrade may break it; a dropped column in a unique key
+/// whose default is the same for every row comes back nullable, its default
+/// set after the key, with a note). A plan that is not ok has no steps.
 DowngradePlan plan_downgrade(const ast::RevisionFile& revision, const SchemaModel& before,
                              const ReplayOptions& options, DiagnosticSink& sink);
 

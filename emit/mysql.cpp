@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <iterator>
 #include <memory>
+#include <optional>
 
 #include "compiler/config.h"
 #include "emit/registry.h"
@@ -590,7 +591,13 @@ class MysqlRenderer final : public Renderer {
     // Before 8.0.16 ALTER TABLE may not even parse a CHECK, and it would be ignored.
     if (c.kind == ast::ConstraintKind::Check && !checks_enforced()) return {note(check_note())};
     std::vector<Step> out = alter(t, "ADD " + constraint_definition(t, c, ctx));
-    out.back().comments = constraint_notes(t, c, not_valid, ctx);
+    // A derived downgrade adds back a foreign key the upgrade dropped, on
+    // rows written since that may break it: as NOT VALID does elsewhere,
+    // the server adds it without reading them.
+    bool unchecked =
+        not_valid && ctx.derived_downgrade && c.kind == ast::ConstraintKind::ForeignKey;
+    out.back().comments = constraint_notes(t, c, not_valid && !unchecked, ctx);
+    if (unchecked) out.back() = without_checks(std::move(out.back()), t, c);
     return out;
   }
 
@@ -628,6 +635,12 @@ class MysqlRenderer final : public Renderer {
     IndexRef ref = ctx.before.find_index(s.name.key());
     if (!ref) return {note(fmt::format("index {} does not exist: nothing to do", s.name.key()))};
     const Table* after = ctx.after.find_table(ref.table->key);
+    if (after && ctx.derived_downgrade) {
+      if (auto out =
+              drop_with_foreign_keys(*ref.table, *after, "DROP INDEX " + quote(ref.index->name),
+                                     "index " + ref.index->name, ctx))
+        return *out;
+    }
     if (after) check_drop(*ref.table, *after, "index " + ref.index->name, ctx);
     Step st = step(fmt::format("DROP INDEX {} ON {};", quote(ref.index->name),
                                qualified(ref.table->schema, ref.table->name)));
@@ -844,6 +857,14 @@ class MysqlRenderer final : public Renderer {
                                   const ActionContext& c) const override {
     const Constraint* k = c.before.find_constraint(a.name.text);
     if (!k) return {};
+    if (c.ctx.derived_downgrade &&
+        (k->kind == ast::ConstraintKind::Unique || k->kind == ast::ConstraintKind::PrimaryKey)) {
+      std::string drop = k->kind == ast::ConstraintKind::Unique ? "DROP INDEX " + quote(k->name)
+                                                                : "DROP PRIMARY KEY";
+      if (auto out =
+              drop_with_foreign_keys(c.before, c.after, drop, "constraint " + k->name, c.ctx))
+        return *out;
+    }
     check_drop(c.before, c.after, "constraint " + k->name, c.ctx);
     return drop_constraint_steps(c.before, *k);
   }
@@ -861,15 +882,23 @@ class MysqlRenderer final : public Renderer {
       case ast::ConstraintKind::Unique:
         return rename_index(c.before, k->name, renamed->name, c.ctx);
       case ast::ConstraintKind::ForeignKey: {
-        // No RENAME for a foreign key: drop it and add it under the new
-        // name, taking the index made for it along.
-        std::vector<Step> out = alter(c.before, "DROP FOREIGN KEY " + quote(k->name));
-        if (!covered(c.before, *k))
-          append(out, rename_index(c.before, k->name, renamed->name, c.ctx));
-        append(out, alter(c.after, "ADD " + constraint_definition(c.after, *renamed, c.ctx)));
-        out.front().comments.push_back(fmt::format(
-            "{} cannot rename a foreign key: it is dropped and added again (checking every row)",
-            info().title));
+        // No RENAME for a foreign key: drop it, with the index the server
+        // made for it, and add it under the new name; the server makes its
+        // index again, under the new name. (An index renamed by hand would
+        // no longer be the server's: a covering index made later would not
+        // replace it.) A rename checks no rows, so the new one is added
+        // without reading them: the rows are those the old one held (or, in
+        // a derived downgrade, rows it was added back over unchecked).
+        bool made = !covered(c.before, *k);
+        std::string drop = "DROP FOREIGN KEY " + quote(k->name);
+        if (made) drop += ",\n    DROP INDEX " + quote(k->name);
+        std::vector<Step> out = alter(c.before, drop);
+        out.front().comments.push_back(
+            fmt::format("{} cannot rename a foreign key: it is dropped{} and added again",
+                        info().title, made ? " with the index it made for it" : ""));
+        Step add = alter(c.after, "ADD " + constraint_definition(c.after, *renamed, c.ctx)).back();
+        if (!covered(c.after, *renamed)) add.comments.push_back(made_note(*renamed));
+        out.push_back(without_checks(std::move(add), c.after, *renamed));
         return out;
       }
       case ast::ConstraintKind::Check: {
@@ -1070,9 +1099,12 @@ class MysqlRenderer final : public Renderer {
 
   // A drop that leaves a foreign key of the table without its last
   // covering index: the server refuses it.
+  // `foreign_keys` false: the caller gives those foreign keys their index
+  // back; only identity columns are checked.
   void check_drop(const Table& before, const Table& after, std::string_view what,
-                  const RenderContext& ctx) const {
+                  const RenderContext& ctx, bool foreign_keys = true) const {
     for (const auto& fk : after.constraints) {
+      if (!foreign_keys) break;
       if (fk.kind != ast::ConstraintKind::ForeignKey) continue;
       const Constraint* old = before.find_constraint(fk.name);
       if (!old || !covered(before, *old) || covered(after, fk)) continue;
@@ -1120,6 +1152,63 @@ class MysqlRenderer final : public Renderer {
         return alter(t, drop_check(k.name));
     }
     return {};
+  }
+
+  // `step` (one ALTER adding foreign key `fk` to `t`) between SET
+  // FOREIGN_KEY_CHECKS=0 and =1: the server adds the foreign key without
+  // reading the rows. Session-wide, and set back right after.
+  Step without_checks(Step st, const Table& t, const Constraint& fk) const {
+    st.sql = "SET FOREIGN_KEY_CHECKS = 0;\n" + st.sql + "\nSET FOREIGN_KEY_CHECKS = 1;";
+    st.comments.push_back(fmt::format(
+        "FOREIGN_KEY_CHECKS off for this statement only: {} adds {} without checking the rows "
+        "already in {}",
+        info().title, fk.name, qualified(t.schema, t.name)));
+    return st;
+  }
+
+  // The foreign keys of `after` that `before` covered with an index and
+  // `after` does not: dropping that index leaves them without one.
+  static std::vector<const Constraint*> uncovered_by(const Table& before, const Table& after) {
+    std::vector<const Constraint*> out;
+    for (const auto& fk : after.constraints) {
+      if (fk.kind != ast::ConstraintKind::ForeignKey) continue;
+      const Constraint* old = before.find_constraint(fk.name);
+      if (old && covered(before, *old) && !covered(after, fk)) out.push_back(&fk);
+    }
+    return out;
+  }
+
+  // In a derived downgrade, `drop` (an ALTER TABLE clause dropping an index
+  // of `before`) that would leave foreign keys without their last index,
+  // which the server refuses: they are dropped in the same statement and
+  // added back (without reading the rows: they held until now), and the
+  // server makes its own index for each, as it had before the upgrade
+  // created the index. Nullopt when no foreign key needs it.
+  std::optional<std::vector<Step>> drop_with_foreign_keys(const Table& before, const Table& after,
+                                                          const std::string& drop,
+                                                          const std::string& what,
+                                                          const RenderContext& ctx) const {
+    std::vector<const Constraint*> lost = uncovered_by(before, after);
+    if (lost.empty()) return std::nullopt;
+    check_drop(before, after, what, ctx, /*foreign_keys=*/false);
+    std::vector<std::string> clauses;
+    std::vector<std::string> names;
+    for (const Constraint* fk : lost) {
+      clauses.push_back("DROP FOREIGN KEY " + quote(fk->name));
+      names.push_back(fk->name);
+    }
+    clauses.push_back(drop);
+    std::vector<Step> out = alter(before, join(clauses, ",\n    "));
+    out.back().comments.push_back(fmt::format(
+        "{} refuses to drop the last index of foreign key {}: dropped with {} and added back "
+        "below, {} makes its own index for it again, as before the upgrade created {}",
+        info().title, join(names, ", "), what, info().title, what));
+    for (const Constraint* fk : lost) {
+      Step add = alter(after, "ADD " + constraint_definition(after, *fk, ctx)).back();
+      add.comments.push_back(made_note(*fk));
+      out.push_back(without_checks(std::move(add), after, *fk));
+    }
+    return out;
   }
 
   std::vector<Step> rename_index(const Table& t, std::string_view from, std::string_view to,

@@ -479,7 +479,15 @@ std::vector<Step> Renderer::comment_on_column(const Table& t, std::string_view c
 
 std::vector<Step> Renderer::add_constraint(const Table& t, const Constraint& c, bool not_valid,
                                            const RenderContext& ctx) const {
-  return alter(t, "ADD " + constraint_definition(t, c, ctx) + (not_valid ? " NOT VALID" : ""));
+  std::vector<Step> out =
+      alter(t, "ADD " + constraint_definition(t, c, ctx) + (not_valid ? " NOT VALID" : ""));
+  if (not_valid && ctx.derived_downgrade && c.kind == ast::ConstraintKind::ForeignKey) {
+    out.back().comments.push_back(fmt::format(
+        "NOT VALID: the rows already in {} are not checked; once those that break it are fixed, "
+        "run ALTER TABLE {} VALIDATE CONSTRAINT {}",
+        qualified(t.schema, t.name), qualified(t.schema, t.name), quote(c.name)));
+  }
+  return out;
 }
 
 // --------------------------------------------------------- statements
@@ -549,8 +557,8 @@ std::vector<Step> Renderer::render_node(const ast::AlterTable& s, const RenderCo
       work = std::move(next);
       continue;
     }
-    RenderContext actx{work,     next,         ctx.file,          ctx.options,
-                       ctx.sink, ctx.revision, ctx.statement_span};
+    RenderContext actx{work,     next,         ctx.file,           ctx.options,
+                       ctx.sink, ctx.revision, ctx.statement_span, ctx.derived_downgrade};
     ActionContext a{*before, *after, actx};
     std::vector<const View*> views;
     if (action_needs_views_rebuilt(action)) views = dependent_views(work, key);

@@ -73,6 +73,14 @@ struct RenderContext {
   DiagnosticSink& sink;
   std::string_view revision;  ///< id, for diagnostics
   SourceSpan statement_span;  ///< the statement being rendered: blamed when a part has no span
+  /// The statement is a step of a derived downgrade (plan_downgrade). It
+  /// runs on tables holding rows written since the upgrade, and must bring
+  /// back exactly what was there: a `not valid` foreign key is added
+  /// without checking existing rows on every dialect (PostgreSQL NOT VALID,
+  /// MySQL FOREIGN_KEY_CHECKS=0, SQLite left out of the rebuild's check),
+  /// and MySQL's own foreign-key index comes back where an index the
+  /// upgrade created had taken its place.
+  bool derived_downgrade = false;
 };
 
 /// Views that read the table `table` and the views that read those, in an

@@ -118,11 +118,13 @@ struct Item {
 // Renders `statements` (applied one by one to `schema`) into items. The
 // @allow reasons and `notes` (one list per statement, may be null) become
 // comments above the statement's first step.
+// `derived`: the statements are a derived downgrade (RenderContext).
 std::vector<Item> render_statements(const std::vector<const ast::Statement*>& statements,
                                     const std::vector<std::vector<std::string>>* notes,
                                     SchemaModel& schema, const Renderer& renderer,
                                     const ReplayOptions& options, const std::string& file,
-                                    std::string_view revision, DiagnosticSink& sink) {
+                                    std::string_view revision, DiagnosticSink& sink,
+                                    bool derived = false) {
   std::vector<Item> items;
   for (size_t i = 0; i < statements.size(); ++i) {
     const ast::Statement& s = *statements[i];
@@ -145,7 +147,7 @@ std::vector<Item> render_statements(const std::vector<const ast::Statement*>& st
         apply_statement(*statements[end], file, run_after, options, ignored, revision);
         all.actions.insert(all.actions.end(), next->actions.begin(), next->actions.end());
       }
-      RenderContext run{before, run_after, file, options, sink, revision, s.span};
+      RenderContext run{before, run_after, file, options, sink, revision, s.span, derived};
       if (end > i && renderer.merges_alters(all, run)) {
         last = end;
         schema = std::move(run_after);
@@ -154,7 +156,7 @@ std::vector<Item> render_statements(const std::vector<const ast::Statement*>& st
         rendered = &merged;
       }
     }
-    RenderContext ctx{before, schema, file, options, sink, revision, s.span};
+    RenderContext ctx{before, schema, file, options, sink, revision, s.span, derived};
     std::vector<Step> steps = renderer.render(*rendered, ctx);
     std::vector<std::string> comments;
     for (size_t m = i; m <= last; ++m) {
@@ -608,7 +610,8 @@ std::optional<std::string> downgrade_script(const Project& project, const Render
       statements.push_back(&step.statement);
       notes.push_back(step.notes);
     }
-    auto items = render_statements(statements, &notes, work, renderer, replay, rev->path, id, sink);
+    auto items = render_statements(statements, &notes, work, renderer, replay, rev->path, id, sink,
+                                   plan.derived);
     std::vector<std::string> heading{
         fmt::format("Running {}: {}", title, rev->header.message.value_or("")),
         fmt::format("source: {} sha256:{}", rev->path, sha256_hex(source_text(project, rev->path))),

@@ -162,6 +162,158 @@ TEST(Statements, EnumValueAddedOutsideTransactionBefore12) {
   }
 }
 
+// What a derived downgrade step renders as: `setup` replayed, then each
+// statement of `statements` rendered for `dialect` with the context of a
+// derived downgrade (`derived`) or of an upgrade. Steps with their comments
+// (`-- ...` lines) above them; diagnostics in `sink`.
+std::string render_after(const std::string& dialect, const std::string& setup,
+                         const std::string& statements, bool derived, DiagnosticSink& sink) {
+  SourceFile first{"a.rev", "revision aaaa0001;\nupgrade {\n" + setup + "\n}\n"};
+  SourceFile second{"b.rev", "revision aaaa0002;\nupgrade {\n" + statements + "\n}\n"};
+  auto a = parse_revision(first, sink);
+  auto b = parse_revision(second, sink);
+  EXPECT_TRUE(a && b);
+  if (!a || !b) return {};
+  auto renderer = make_renderer(Target{dialect, dialect == "postgresql" ? "15"
+                                                : dialect == "sqlite"   ? "3.40"
+                                                : dialect == "mariadb"  ? "10.11"
+                                                                        : "8.0.36"});
+  ReplayOptions options;
+  SchemaModel schema;
+  replay_upgrade(*a, schema, options, sink);
+  std::string out;
+  for (const auto& s : b->upgrade) {
+    SchemaModel before = schema;
+    EXPECT_TRUE(apply_statement(s, second.path, schema, options, sink));
+    RenderContext ctx{before, schema, second.path, options, sink, "aaaa0002", s.span, derived};
+    for (const auto& step : renderer->render(s, ctx)) {
+      for (const auto& c : step.comments) out += "-- " + c + "\n";
+      out += step.sql + "\n";
+    }
+  }
+  return out;
+}
+
+const char* kParentChild =
+    "create table p (id integer primary key);\n"
+    "create table c (id integer primary key, p_id integer references p (id));";
+
+TEST(DerivedDowngrades, ForeignKeyAddedBackNotValidSkipsTheRowsEverywhere) {
+  const std::string setup = std::string(kParentChild) +
+                            "\nalter table c drop constraint fk_c_p_id_p;\n"
+                            "create index ix_c_p_id on c (p_id);";
+  const std::string add =
+      "alter table c add constraint fk_c_p_id_p foreign key (p_id) "
+      "references p (id) not valid;";
+  DiagnosticSink sink;
+  EXPECT_EQ(render_after("postgresql", setup, add, true, sink),
+            "-- NOT VALID: the rows already in c are not checked; once those that break it are "
+            "fixed, run ALTER TABLE c VALIDATE CONSTRAINT fk_c_p_id_p\n"
+            "ALTER TABLE c ADD CONSTRAINT fk_c_p_id_p FOREIGN KEY (p_id) REFERENCES p (id) NOT "
+            "VALID;\n");
+  EXPECT_EQ(render_after("mysql", setup, add, true, sink),
+            "-- FOREIGN_KEY_CHECKS off for this statement only: MySQL adds fk_c_p_id_p without "
+            "checking the rows already in c\n"
+            "SET FOREIGN_KEY_CHECKS = 0;\n"
+            "ALTER TABLE c ADD CONSTRAINT fk_c_p_id_p FOREIGN KEY (p_id) REFERENCES p (id);\n"
+            "SET FOREIGN_KEY_CHECKS = 1;\n");
+  // Written by a user, `not valid` keeps its documented meaning on MySQL.
+  EXPECT_EQ(render_after("mysql", setup, add, false, sink),
+            "-- NOT VALID dropped: MySQL checks every row now\n"
+            "ALTER TABLE c ADD CONSTRAINT fk_c_p_id_p FOREIGN KEY (p_id) REFERENCES p (id);\n");
+  std::string sqlite = render_after("sqlite", setup, add, true, sink);
+  EXPECT_NE(sqlite.find("SELECT 1 FROM pragma_foreign_key_check('c')\n"
+                        "      WHERE fkid NOT IN (SELECT id FROM pragma_foreign_key_list('c') "
+                        "WHERE seq = 0 AND \"table\" = 'p' AND \"from\" = 'p_id')"),
+            std::string::npos)
+      << sqlite;
+  EXPECT_NE(sqlite.find("-- the check leaves out foreign key fk_c_p_id_p of c"), std::string::npos)
+      << sqlite;
+  sqlite = render_after("sqlite", setup, add, false, sink);
+  EXPECT_NE(sqlite.find("SELECT 1 FROM pragma_foreign_key_check('c')\n  )"), std::string::npos)
+      << sqlite;
+  EXPECT_TRUE(sink.empty());
+}
+
+TEST(DerivedDowngrades, MysqlGivesAForeignKeyItsOwnIndexBack) {
+  // The index took over from the one MySQL made for fk_c_p_id_p.
+  const std::string setup = std::string(kParentChild) +
+                            "\ncreate index ix_c_p_id_id on c (p_id, id);\n"
+                            "alter table c add constraint uq_c_p_id unique (p_id, id);";
+  const std::string both =
+      "-- MariaDB refuses to drop the last index of foreign key fk_c_p_id_p: dropped with index "
+      "ix_c_p_id_id and added back below, MariaDB makes its own index for it again, as before "
+      "the upgrade created index ix_c_p_id_id\n"
+      "ALTER TABLE c DROP FOREIGN KEY fk_c_p_id_p,\n"
+      "    DROP INDEX ix_c_p_id_id;\n"
+      "-- MariaDB also creates index fk_c_p_id_p (p_id) for foreign key fk_c_p_id_p: no index "
+      "covers it\n"
+      "-- FOREIGN_KEY_CHECKS off for this statement only: MariaDB adds fk_c_p_id_p without "
+      "checking the rows already in c\n"
+      "SET FOREIGN_KEY_CHECKS = 0;\n"
+      "ALTER TABLE c ADD CONSTRAINT fk_c_p_id_p FOREIGN KEY (p_id) REFERENCES p (id);\n"
+      "SET FOREIGN_KEY_CHECKS = 1;\n";
+  DiagnosticSink sink;
+  // The unique constraint still covers it: a plain drop.
+  EXPECT_EQ(render_after("mariadb", setup, "drop index ix_c_p_id_id;", true, sink),
+            "DROP INDEX ix_c_p_id_id ON c;\n");
+  std::string sql = render_after(
+      "mariadb", setup, "alter table c drop constraint uq_c_p_id;\ndrop index ix_c_p_id_id;", true,
+      sink);
+  EXPECT_EQ(sql, "ALTER TABLE c DROP INDEX uq_c_p_id;\n" + both) << sql;
+  sql = render_after("mariadb", setup,
+                     "drop index ix_c_p_id_id;\nalter table c drop constraint uq_c_p_id;", true,
+                     sink);
+  EXPECT_NE(sql.find("ALTER TABLE c DROP FOREIGN KEY fk_c_p_id_p,\n    DROP INDEX uq_c_p_id;\n"),
+            std::string::npos)
+      << sql;
+  EXPECT_TRUE(sink.empty());
+  // In an upgrade the same drop stays an error (dialects.md).
+  render_after("mariadb", setup,
+               "alter table c drop constraint uq_c_p_id;\ndrop index ix_c_p_id_id;", false, sink);
+  ASSERT_EQ(sink.diagnostics().size(), 1u);
+  EXPECT_EQ(sink.diagnostics()[0].code, "dialect");
+}
+
+TEST(DerivedDowngrades, MysqlRenamesAForeignKeyWithTheServersOwnIndex) {
+  DiagnosticSink sink;
+  EXPECT_EQ(
+      render_after("mariadb", kParentChild,
+                   "alter table c rename constraint fk_c_p_id_p to fk_c_parent;", false, sink),
+      "-- MariaDB cannot rename a foreign key: it is dropped with the index it made for it "
+      "and added again\n"
+      "ALTER TABLE c DROP FOREIGN KEY fk_c_p_id_p,\n"
+      "    DROP INDEX fk_c_p_id_p;\n"
+      "-- MariaDB also creates index fk_c_parent (p_id) for foreign key fk_c_parent: no "
+      "index covers it\n"
+      "-- FOREIGN_KEY_CHECKS off for this statement only: MariaDB adds fk_c_parent without "
+      "checking the rows already in c\n"
+      "SET FOREIGN_KEY_CHECKS = 0;\n"
+      "ALTER TABLE c ADD CONSTRAINT fk_c_parent FOREIGN KEY (p_id) REFERENCES p (id);\n"
+      "SET FOREIGN_KEY_CHECKS = 1;\n");
+  EXPECT_TRUE(sink.empty());
+}
+
+TEST(DerivedDowngrades, SqliteRebuildFillsAnAddedColumnWithTheDefaultItWasAddedWith) {
+  DiagnosticSink sink;
+  std::string sql = render_after(
+      "sqlite", "create table t (id integer primary key);",
+      "alter table t add column code string(5), add constraint uq_t_code unique (code),\n"
+      "  alter column code set default 'x';",
+      true, sink);
+  EXPECT_NE(sql.find("INSERT INTO _retort_new_t (id, code)\n    SELECT id, NULL FROM t;"),
+            std::string::npos)
+      << sql;
+  sql = render_after("sqlite", "create table t (id integer primary key);",
+                     "alter table t add column n integer not null default 0, alter column n "
+                     "drop default;",
+                     false, sink);
+  EXPECT_NE(sql.find("INSERT INTO _retort_new_t (id, n)\n    SELECT id, 0 FROM t;"),
+            std::string::npos)
+      << sql;
+  EXPECT_TRUE(sink.empty());
+}
+
 TEST(Targets, ParseNameAndVersion) {
   Config config;
   std::string error;
