@@ -50,10 +50,6 @@ std::string names(const std::vector<Name>& ns) {
   return out + ")";
 }
 
-std::string at(const SourceSpan& s) {
-  return fmt::format(" @{}:{}", s.line, s.column);
-}
-
 std::string expr(const ExprPtr& e) {
   return e ? expr_to_string(*e) : "?";
 }
@@ -69,6 +65,12 @@ std::string references(const References& r) {
 class Dumper {
  public:
   std::string out;
+  bool positions = true;
+
+  std::string at(const SourceSpan& s) const {
+    if (!positions) return {};
+    return fmt::format(" @{}:{}", s.line, s.column);
+  }
 
   void line(int indent, std::string_view text) {
     out.append(static_cast<size_t>(indent) * 2, ' ');
@@ -291,11 +293,12 @@ class Dumper {
 
 }  // namespace
 
-std::string dump(const RevisionFile& file) {
+std::string dump(const RevisionFile& file, DumpOptions options) {
   Dumper d;
+  d.positions = options.positions;
   for (const auto& a : file.file_annotations) d.annotation(0, a);
   const Header& h = file.header;
-  d.line(0, "revision " + h.id.text + at(h.span));
+  d.line(0, "revision " + h.id.text + d.at(h.span));
   auto ids = [](const std::vector<RevisionId>& v) {
     std::string out;
     for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + v[i].text;
@@ -311,17 +314,17 @@ std::string dump(const RevisionFile& file) {
   if (h.message) d.line(1, "message " + quote(*h.message));
   if (h.author) d.line(1, "author " + quote(*h.author));
   if (h.created) d.line(1, "created " + quote(*h.created));
-  d.line(0, "upgrade" + at(file.upgrade_span));
+  d.line(0, "upgrade" + d.at(file.upgrade_span));
   for (const auto& st : file.upgrade) d.statement(1, st);
   switch (file.downgrade_kind) {
     case DowngradeKind::Derived:
       d.line(0, "downgrade derived");
       break;
     case DowngradeKind::Irreversible:
-      d.line(0, "downgrade irreversible" + at(file.downgrade_span));
+      d.line(0, "downgrade irreversible" + d.at(file.downgrade_span));
       break;
     case DowngradeKind::Written:
-      d.line(0, "downgrade" + at(file.downgrade_span));
+      d.line(0, "downgrade" + d.at(file.downgrade_span));
       for (const auto& st : file.downgrade) d.statement(1, st);
       break;
   }
