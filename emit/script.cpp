@@ -333,6 +333,32 @@ std::vector<std::string> parent_list(const RevisionGraph& graph, const std::stri
   return graph.parents(id);
 }
 
+// The foreign keys of `schema` held `not valid`: (table key, name).
+std::set<std::pair<std::string, std::string>> unchecked_foreign_keys(const SchemaModel& schema) {
+  std::set<std::pair<std::string, std::string>> out;
+  for (const auto& e : schema.tables()) {
+    for (const auto& c : e.value->constraints) {
+      if (c.kind == ast::ConstraintKind::ForeignKey && !c.validated) out.emplace(e.key, c.name);
+    }
+  }
+  return out;
+}
+
+// Marks the foreign keys of `keys` that `schema` holds `not valid`.
+void mark_unchecked(SchemaModel& schema,
+                    const std::set<std::pair<std::string, std::string>>& keys) {
+  for (const auto& [key, name] : keys) {
+    const Table* t = schema.find_table(key);
+    const Constraint* c = t ? t->find_constraint(name) : nullptr;
+    if (!c || c->kind != ast::ConstraintKind::ForeignKey || !c->validated) continue;
+    Table copy = *t;
+    for (auto& k : copy.constraints) {
+      if (k.name == name) k.validated = false;
+    }
+    schema.put_table(std::move(copy));
+  }
+}
+
 }  // namespace
 
 // ------------------------------------------------------------ version rows
@@ -597,6 +623,12 @@ std::optional<std::string> downgrade_script(const Project& project, const Render
   write_header(w, project, renderer, "downgrade", range, options, extra);
   const std::string& table = project.config.version_table;
   VersionRows rows(graph, minimal_heads(graph, range.from));
+  // Foreign keys (table key, name) that a derived downgrade added back
+  // unchecked stay so in the database for the revisions downgraded after
+  // it, whatever the upgrade's model says: they are marked `not valid` in
+  // the model those are rendered from (a SQLite rebuild then leaves them
+  // out of its check, as PostgreSQL leaves a NOT VALID key unchecked).
+  std::set<std::pair<std::string, std::string>> unchecked;
   for (auto& [id, plan] : plans) {
     const ast::RevisionFile* rev = project.revision(id);
     VersionChange change = rows.downgrade(id);
@@ -604,6 +636,7 @@ std::optional<std::string> downgrade_script(const Project& project, const Render
     std::string title =
         fmt::format("downgrade {} -> {}", id, parents.empty() ? "<base>" : join(parents, ", "));
     SchemaModel work = around.at(id).second;
+    mark_unchecked(work, unchecked);
     std::vector<const ast::Statement*> statements;
     std::vector<std::vector<std::string>> notes;
     for (const auto& step : plan.steps) {
@@ -612,6 +645,7 @@ std::optional<std::string> downgrade_script(const Project& project, const Render
     }
     auto items = render_statements(statements, &notes, work, renderer, replay, rev->path, id, sink,
                                    plan.derived);
+    unchecked = unchecked_foreign_keys(work);
     std::vector<std::string> heading{
         fmt::format("Running {}: {}", title, rev->header.message.value_or("")),
         fmt::format("source: {} sha256:{}", rev->path, sha256_hex(source_text(project, rev->path))),

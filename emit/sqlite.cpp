@@ -395,11 +395,41 @@ class SqliteRenderer final : public Renderer {
 
   // -------------------------------------------------------- statements
 
-  std::vector<Step> render_node(const ast::DropTable& s, const RenderContext&) const override {
-    // No CASCADE in SQLite: nothing depends on a table there but views,
-    // which it leaves dangling.
-    return {
-        step(fmt::format("DROP TABLE {}{};", s.if_exists ? "IF EXISTS " : "", qualified(s.name)))};
+  // SQLite has no CASCADE: it leaves the views that read the table
+  // dangling, and the other tables' foreign keys to it in their CREATE
+  // TABLE text (an insert into one of them then fails on the missing
+  // table). What the model drops with the table is dropped here too: the
+  // views, and each of those foreign keys by a rebuild of its table, in one
+  // step with the DROP TABLE.
+  std::vector<Step> render_node(const ast::DropTable& s, const RenderContext& ctx) const override {
+    std::string drop =
+        fmt::format("DROP TABLE {}{};", s.if_exists ? "IF EXISTS " : "", qualified(s.name));
+    const Table* gone = ctx.before.find_table(s.name.key());
+    if (!gone) return {step(drop)};
+    std::vector<Rebuilt> children;
+    std::vector<std::string> why;
+    for (const auto& fk : ctx.before.foreign_keys_to(gone->key)) {
+      if (fk.table->key == gone->key) continue;
+      const Table* after = ctx.after.find_table(fk.table->key);
+      if (!after) continue;
+      why.push_back(fmt::format("{} of {}", fk.constraint->name, fk.table->name));
+      auto known = std::find_if(children.begin(), children.end(),
+                                [&](const Rebuilt& r) { return r.before == fk.table; });
+      if (known == children.end()) children.push_back({fk.table, after, same_columns(*fk.table)});
+    }
+    if (!children.empty()) return {rebuild(children, ctx, why, gone)};
+    // Nothing to rebuild: the views go first (readers before what they
+    // read), then the table. A DROP TABLE with foreign keys on deletes the
+    // rows first, which touches no other table here.
+    std::vector<Step> out;
+    std::vector<const View*> views = views_over(ctx.before, {gone->key});
+    for (auto it = views.rbegin(); it != views.rend(); ++it) {
+      if (ctx.after.find_view((*it)->key)) continue;
+      auto steps = drop_view((*it)->key, ctx);
+      out.insert(out.end(), steps.begin(), steps.end());
+    }
+    out.push_back(step(drop));
+    return out;
   }
 
   std::vector<Step> render_node(const ast::DropIndex& s, const RenderContext&) const override {
@@ -787,11 +817,17 @@ class SqliteRenderer final : public Renderer {
 
   // The table rebuild of dialects.md, as one step run outside the
   // script's transaction: PRAGMA foreign_keys works only outside one, and
-  // without it DROP TABLE would cascade deletes to child rows.
+  // without it DROP TABLE would cascade deletes to child rows. `dropped`:
+  // the table of a `drop table ... cascade` that the rebuilt tables
+  // referenced, dropped first in the same transaction (with foreign keys
+  // off, its DROP TABLE deletes no rows of theirs, nor fails on them), with
+  // the views the model dropped with it.
   Step rebuild(const std::vector<Rebuilt>& tables, const RenderContext& ctx,
-               const std::vector<std::string>& why) const {
+               const std::vector<std::string>& why, const Table* dropped = nullptr) const {
     std::vector<std::string> keys;
     for (const auto& t : tables) keys.push_back(t.after->key);
+    std::vector<std::string> readers = keys;  // the tables whose views are dropped
+    if (dropped) readers.push_back(dropped->key);
     std::vector<std::string> parts;
     auto add = [&](const std::vector<Step>& steps) {
       for (const auto& s : steps) {
@@ -801,8 +837,10 @@ class SqliteRenderer final : public Renderer {
       }
     };
     parts.push_back("PRAGMA foreign_keys=OFF;\n\nBEGIN;");
-    std::vector<const View*> views = views_over(ctx.before, keys);
+    std::vector<const View*> views = views_over(ctx.before, readers);
     for (auto it = views.rbegin(); it != views.rend(); ++it) add(drop_view((*it)->key, ctx));
+    if (dropped)
+      parts.push_back(fmt::format("DROP TABLE {};", qualified(dropped->schema, dropped->name)));
     std::vector<const Table*> checked;  // the tables whose foreign keys are checked
     for (const auto& t : tables) {
       const Table& after = *t.after;
@@ -823,30 +861,35 @@ class SqliteRenderer final : public Renderer {
       parts.push_back(fmt::format("DROP TABLE {};", old_name));
       parts.push_back(fmt::format("ALTER TABLE {} RENAME TO {};", temp, quote(after.name)));
       for (const auto& i : after.indexes) add(create_index(after, i, false, false, ctx));
-      checked.push_back(&after);
-      for (const auto& fk : ctx.after.foreign_keys_to(after.key)) {
-        if (std::find(checked.begin(), checked.end(), fk.table) == checked.end())
-          checked.push_back(fk.table);
-      }
+      auto check = [&](const Table* table) {
+        if (std::find(checked.begin(), checked.end(), table) == checked.end())
+          checked.push_back(table);
+      };
+      check(&after);
+      for (const auto& fk : ctx.after.foreign_keys_to(after.key)) check(fk.table);
     }
     for (const View* v : views) {
       if (const View* still = ctx.after.find_view(v->key)) add(create_view(*still, {}, ctx));
     }
     // PRAGMA foreign_key_check only prints rows; a check constraint turns
-    // a row into an error that stops `sqlite3 -bail` before the COMMIT. In
-    // a derived downgrade, a foreign key the model holds `not valid` (one
-    // added back to rows written since the upgrade) is left out, as
-    // PostgreSQL's NOT VALID leaves those rows unchecked.
+    // a row into an error that stops `sqlite3 -bail` before the COMMIT. A
+    // foreign key the model holds `not valid` is left out, as PostgreSQL's
+    // NOT VALID leaves those rows unchecked, when a derived downgrade adds
+    // it back (to rows written since the upgrade) or when it was so before
+    // the statement (an earlier one added it back: the rows it let in are
+    // still there, and the rebuild of its table or of the table it
+    // references must not stop on them).
     std::vector<std::string> probes;
     std::vector<std::string> skipped;
     for (const Table* c : checked) {
       std::string name = literal(c->name);
       std::string probe = "SELECT 1 FROM pragma_foreign_key_check(" + name + ")";
       std::vector<std::string> ids;
+      const Table* was = ctx.before.find_table(c->key);
       for (const auto& k : c->constraints) {
-        if (!ctx.derived_downgrade || k.kind != ast::ConstraintKind::ForeignKey || k.validated ||
-            k.columns.empty())
-          continue;
+        if (k.kind != ast::ConstraintKind::ForeignKey || k.validated || k.columns.empty()) continue;
+        const Constraint* old = was ? was->find_constraint(k.name) : nullptr;
+        if (!ctx.derived_downgrade && !(old && !old->validated)) continue;
         // pragma_foreign_key_list numbers the foreign keys (`id`, as
         // `fkid` in the check) without their names: found by target and
         // first column.
@@ -886,9 +929,17 @@ class SqliteRenderer final : public Renderer {
     parts.push_back("COMMIT;\n\nPRAGMA foreign_keys=ON;");
 
     Step s = step(join(parts, "\n\n"), true);
-    s.comments.push_back(fmt::format(
-        "table rebuild of {} (SQLite's ALTER TABLE cannot make these changes in place): {}",
-        join(keys, ", "), join(why, "; ")));
+    if (dropped) {
+      s.comments.push_back(fmt::format(
+          "drop table {} cascade, with a table rebuild of {} (SQLite has no CASCADE, and its "
+          "ALTER TABLE cannot drop a foreign key): the foreign key{} to it go{}: {}",
+          dropped->key, join(keys, ", "), why.size() == 1 ? "" : "s", why.size() == 1 ? "es" : "",
+          join(why, ", ")));
+    } else {
+      s.comments.push_back(fmt::format(
+          "table rebuild of {} (SQLite's ALTER TABLE cannot make these changes in place): {}",
+          join(keys, ", "), join(why, "; ")));
+    }
     s.comments.push_back(
         "triggers made with execute on the rebuilt table are dropped with it and not recreated");
     return s;

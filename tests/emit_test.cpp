@@ -314,6 +314,56 @@ TEST(DerivedDowngrades, SqliteRebuildFillsAnAddedColumnWithTheDefaultItWasAddedW
   EXPECT_TRUE(sink.empty());
 }
 
+// SQLite has no CASCADE: what the model drops with the table goes too, the
+// other tables' foreign keys to it by a rebuild of each, in one step.
+TEST(SqliteDropTable, CascadeRebuildsTheTablesThatReferencedIt) {
+  const std::string setup =
+      "create table p (id integer primary key, up_id integer references p (id));\n"
+      "create table c (id integer primary key, p_id integer references p (id));\n"
+      "create table d (id integer primary key, a_id integer references p (id),\n"
+      "  b_id integer references p (id), c_id integer references c (id));\n"
+      "create view v as $$ SELECT id FROM p $$;\n"
+      "create view w as $$ SELECT id FROM v $$;\n"
+      "create view cv as $$ SELECT id FROM c $$;";
+  DiagnosticSink sink;
+  std::string sql = render_after("sqlite", setup, "drop table p cascade;", false, sink);
+  EXPECT_TRUE(sink.empty());
+  EXPECT_TRUE(sql.starts_with(
+      "-- drop table p cascade, with a table rebuild of c, d (SQLite has no CASCADE, and its "
+      "ALTER TABLE cannot drop a foreign key): the foreign keys to it go: fk_c_p_id_p of c, "
+      "fk_d_a_id_p of d, fk_d_b_id_p of d\n"))
+      << sql;
+  auto at = [&](std::string_view text) { return sql.find(text); };
+  // Views first (readers before what they read), then the table: with
+  // foreign keys off, its DROP deletes no rows of c or d.
+  EXPECT_LT(at("PRAGMA foreign_keys=OFF;"), at("DROP VIEW w;")) << sql;
+  EXPECT_LT(at("DROP VIEW w;"), at("DROP VIEW v;")) << sql;
+  EXPECT_LT(at("DROP VIEW cv;"), at("DROP TABLE p;")) << sql;
+  EXPECT_LT(at("DROP TABLE p;"), at("CREATE TABLE _retort_new_c (")) << sql;
+  EXPECT_LT(at("CREATE TABLE _retort_new_d ("), at("CREATE VIEW cv AS")) << sql;
+  EXPECT_EQ(at("REFERENCES p "), std::string::npos) << sql;
+  EXPECT_NE(at("CONSTRAINT fk_d_c_id_c FOREIGN KEY (c_id) REFERENCES c (id)"), std::string::npos)
+      << sql;
+  EXPECT_EQ(at("CREATE VIEW v "), std::string::npos) << sql;
+  EXPECT_EQ(at("CREATE VIEW w "), std::string::npos) << sql;
+  EXPECT_NE(at("SELECT 1 FROM pragma_foreign_key_check('c')\n"
+               "    UNION ALL SELECT 1 FROM pragma_foreign_key_check('d')\n  )"),
+            std::string::npos)
+      << sql;
+  EXPECT_TRUE(sql.ends_with("COMMIT;\n\nPRAGMA foreign_keys=ON;\n")) << sql;
+
+  // Referenced by nothing else: its views, then the table.
+  EXPECT_EQ(render_after("sqlite", setup, "drop table d cascade;", false, sink), "DROP TABLE d;\n");
+  EXPECT_EQ(render_after("sqlite", setup, "drop view cv;\ndrop table d;\ndrop table c cascade;",
+                         false, sink),
+            "DROP VIEW cv;\nDROP TABLE d;\nDROP TABLE c;\n");
+  EXPECT_EQ(render_after("sqlite", setup, "drop table d;\ndrop table c cascade;", false, sink),
+            "DROP TABLE d;\nDROP VIEW cv;\nDROP TABLE c;\n");
+  EXPECT_EQ(render_after("sqlite", setup, "drop table if exists gone cascade;", false, sink),
+            "DROP TABLE IF EXISTS gone;\n");
+  EXPECT_TRUE(sink.empty());
+}
+
 TEST(Targets, ParseNameAndVersion) {
   Config config;
   std::string error;
