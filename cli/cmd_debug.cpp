@@ -1,8 +1,10 @@
-// `retort debug parse FILE`: the AST dump the parse golden files compare.
+// `retort debug parse FILE`: the AST dump the parse golden files compare;
+// `retort debug alembic FILE`: the same for an Alembic revision script.
 // Hidden from help: a tool for Retort's own tests, not a user command.
 #include <fmt/format.h>
 
 #include "cli/app.h"
+#include "compiler/alembic_reader.h"
 #include "compiler/ast_dump.h"
 #include "compiler/parser.h"
 
@@ -25,6 +27,23 @@ void add_debug_commands(CLI::App& app, Context& ctx) {
       rev->path = source.path;
       ctx.out << ast::dump(*rev);
     }
+    SourceTexts texts;
+    texts.emplace(source.path, source.text);
+    ctx.report(sink, texts);
+  });
+
+  // `retort debug alembic FILE`: the AST the Alembic reader makes of one
+  // revision script (the reader's golden files compare it).
+  auto* alembic = debug->add_subcommand("alembic", "print the AST of one Alembic revision script");
+  auto script = std::make_shared<std::string>();
+  alembic->add_option("FILE", *script, "an Alembic revision script (.py)")->required();
+  alembic->callback([&ctx, script] {
+    SourceFile source;
+    source.path = *script;
+    source.text = read_text_file(*script, kMaxRevisionFileBytes);
+    DiagnosticSink sink;
+    auto rev = read_alembic_script(source, sink);
+    if (rev) ctx.out << ast::dump(*rev);
     SourceTexts texts;
     texts.emplace(source.path, source.text);
     ctx.report(sink, texts);

@@ -1,0 +1,111 @@
+// PostgreSQL's and SQLAlchemy's naming rules, transcribed from their
+// sources (PostgreSQL src/backend/commands/indexcmds.c and
+// catalog/pg_constraint.c; SQLAlchemy sql/compiler.py).
+#include "compiler/alembic_names.h"
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
+
+#include <array>
+
+namespace retort::alembic {
+
+namespace {
+
+/// pg_mbcliplen(): the longest prefix of at most `limit` bytes that ends
+/// on a character boundary.
+size_t clip_utf8(std::string_view s, size_t limit) {
+  if (limit >= s.size()) return s.size();
+  size_t n = limit;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return n;
+}
+
+size_t utf8_chars(std::string_view s) {
+  size_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+/// Byte offset of character `index` of `s` (its size past the end).
+size_t char_offset(std::string_view s, size_t index) {
+  size_t chars = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) {
+      if (chars == index) return i;
+      ++chars;
+    }
+  }
+  return s.size();
+}
+
+}  // namespace
+
+std::string pg_identifier(std::string_view name) {
+  return std::string(name.substr(0, clip_utf8(name, kPostgresNameBytes)));
+}
+
+std::string pg_object_name(std::string_view name1, std::string_view name2, std::string_view label) {
+  size_t overhead = 0;
+  size_t name1chars = name1.size();
+  size_t name2chars = name2.size();
+  if (!name2.empty()) ++overhead;  // the separating underscore
+  if (!label.empty()) overhead += label.size() + 1;
+  size_t available = kPostgresNameBytes > overhead ? kPostgresNameBytes - overhead : 1;
+  while (name1chars + name2chars > available) {
+    if (name1chars > name2chars) {
+      --name1chars;
+    } else {
+      --name2chars;
+    }
+  }
+  name1chars = clip_utf8(name1, name1chars);
+  name2chars = clip_utf8(name2, name2chars);
+  std::string out(name1.substr(0, name1chars));
+  if (!name2.empty()) {
+    out += '_';
+    out += name2.substr(0, name2chars);
+  }
+  if (!label.empty()) {
+    out += '_';
+    out += label;
+  }
+  return out;
+}
+
+std::string pg_columns_part(const std::vector<std::string>& columns) {
+  std::string out;
+  for (const auto& c : columns) {
+    if (!out.empty()) out += '_';
+    // strlcpy(buf + buflen, name, NAMEDATALEN): at most 63 bytes of each
+    // (a byte cut, as the C code makes it).
+    out += c.substr(0, kPostgresNameBytes);
+    if (out.size() >= kPostgresNameBytes + 1) break;
+  }
+  return out;
+}
+
+std::string pg_choose_name(std::string_view name1, std::string_view name2, std::string_view label,
+                           std::set<std::string>& taken) {
+  std::string modlabel(label);
+  for (int pass = 1;; ++pass) {
+    std::string name = pg_object_name(name1, name2, modlabel);
+    if (taken.insert(name).second) return name;
+    modlabel = fmt::format("{}{}", label, pass);
+  }
+}
+
+std::string sqlalchemy_truncate(std::string_view name, size_t max_chars) {
+  if (utf8_chars(name) <= max_chars) return std::string(name);
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  if (EVP_Digest(name.data(), name.size(), digest.data(), &length, EVP_md5(), nullptr) != 1 ||
+      length < 2) {
+    return std::string(name);
+  }
+  // md5_hex(name)[-4:]: the last two bytes of the digest, in hex.
+  std::string hash = fmt::format("{:02x}{:02x}", digest[length - 2], digest[length - 1]);
+  return std::string(name.substr(0, char_offset(name, max_chars - 8))) + "_" + hash;
+}
+
+}  // namespace retort::alembic
