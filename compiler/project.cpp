@@ -7,6 +7,7 @@
 #include <fstream>
 #include <system_error>
 
+#include "compiler/alembic_reader.h"
 #include "compiler/parser.h"
 
 namespace fs = std::filesystem;
@@ -126,17 +127,24 @@ Project open_project(const ProjectLocation& where) {
 }
 
 void load_revisions(Project& project, DiagnosticSink& sink) {
-  fs::path folder = project.root / project.config.migrations;
+  // `[project] alembic` reads an Alembic project's scripts in place instead
+  // of `.rev` files (Alembic's own __init__.py and the like are not scripts).
+  const bool alembic = project.config.alembic.has_value();
+  const std::string& where = alembic ? *project.config.alembic : project.config.migrations;
+  fs::path folder = project.root / where;
   std::error_code ec;
   if (!fs::is_directory(folder, ec)) {
-    throw RunError(2, fmt::format("the migrations folder \"{}\" does not exist (retort.toml: "
-                                  "[project] migrations)",
-                                  project.config.migrations));
+    throw RunError(2, fmt::format("the {} folder \"{}\" does not exist (retort.toml: "
+                                  "[project] {})",
+                                  alembic ? "Alembic versions" : "migrations", where,
+                                  alembic ? "alembic" : "migrations"));
   }
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(folder, ec)) {
-    if (entry.path().extension() == ".rev" && entry.is_regular_file())
-      files.push_back(entry.path());
+    std::string name = entry.path().filename().string();
+    bool wanted = alembic ? entry.path().extension() == ".py" && name[0] != '_' && name[0] != '.'
+                          : entry.path().extension() == ".rev";
+    if (wanted && entry.is_regular_file()) files.push_back(entry.path());
   }
   if (ec) throw RunError(2, fmt::format("cannot list \"{}\": {}", folder.string(), ec.message()));
   std::sort(files.begin(), files.end());
@@ -153,7 +161,8 @@ void load_revisions(Project& project, DiagnosticSink& sink) {
   DiagnosticSink parse_sink;
   std::vector<ast::RevisionFile> parsed;
   for (const auto& source : project.sources) {
-    auto rev = parse_revision(source, parse_sink);
+    auto rev =
+        alembic ? read_alembic_script(source, parse_sink) : parse_revision(source, parse_sink);
     if (rev) {
       rev->path = source.path;
       parsed.push_back(std::move(*rev));

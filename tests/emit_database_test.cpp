@@ -81,6 +81,9 @@ const std::vector<Project>& projects() {
        // a0d7e8f5b293 adds an enum value, which PostgreSQL cannot take back.
        .downgrade_refused = "revision \"a0d7e8f5b293\" is irreversible",
        .reversible_top = "9c6e7f4a1b82"},
+      {.name = "alembic_tutorial",
+       .folder = "fixtures/alembic-inplace/tutorial",
+       .dialects = {"postgresql", "sqlite"}},
       {.name = "emit_branches", .folder = "fixtures/emit/branches", .dialects = {"postgresql"}},
       {.name = "emit_dialect_errors",
        .folder = "fixtures/emit/dialect_errors",
@@ -641,13 +644,15 @@ INSTANTIATE_TEST_SUITE_P(Projects, EmitDatabaseTest, ::testing::ValuesIn(cases()
                          });
 
 /// The folders the test must cover: examples/ and every fixtures/emit/*/
-/// holding a retort.toml.
+/// and fixtures/alembic-inplace/*/ holding a retort.toml.
 std::vector<std::string> project_folders() {
   std::vector<std::string> folders = {"examples"};
-  fs::path root = fs::path(RETORT_SOURCE_DIR) / "fixtures" / "emit";
-  for (const auto& entry : fs::directory_iterator(root)) {
-    if (fs::exists(entry.path() / "retort.toml")) {
-      folders.push_back("fixtures/emit/" + entry.path().filename().string());
+  for (std::string group : {"emit", "alembic-inplace"}) {
+    fs::path root = fs::path(RETORT_SOURCE_DIR) / "fixtures" / group;
+    for (const auto& entry : fs::directory_iterator(root)) {
+      if (fs::exists(entry.path() / "retort.toml")) {
+        folders.push_back("fixtures/" + group + "/" + entry.path().filename().string());
+      }
     }
   }
   std::sort(folders.begin(), folders.end());
