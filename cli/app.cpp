@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "emit/registry.h"
+
 namespace retort::cli {
 
 ProjectLocation Context::location() const {
@@ -12,6 +14,25 @@ ProjectLocation Context::location() const {
   if (!global.directory.empty()) where.start = global.directory;
   if (!global.config.empty()) where.config = global.config;
   return where;
+}
+
+std::vector<emit::Target> resolve_targets(Project& project, const std::vector<std::string>& specs) {
+  std::vector<emit::Target> targets;
+  if (specs.empty()) {
+    for (const auto& d : project.config.dialects)
+      targets.push_back({d, project.config.version_of(d)});
+    return targets;
+  }
+  std::vector<std::string> chosen;
+  for (const auto& spec : specs) {
+    std::string error;
+    auto target = emit::parse_target(spec.empty() ? std::string("?") : spec, project.config, error);
+    if (!target) throw RunError(2, error);
+    chosen.push_back(target->dialect);
+    targets.push_back(*target);
+  }
+  project.config.dialects = chosen;
+  return targets;
 }
 
 bool Context::use_color() const {

@@ -8,6 +8,7 @@
 
 #include "compiler/diagnostics.h"
 #include "compiler/project.h"
+#include "emit/renderer.h"
 
 namespace retort::cli {
 
@@ -35,6 +36,12 @@ struct Context {
   void report(DiagnosticSink& sink, const SourceTexts& texts);
   bool use_color() const;
 };
+
+/// The target dialects of a command: each of `specs` (`--dialect`, which may
+/// carry @VERSION), else `[project] dialects` at their configured versions.
+/// With `specs`, the project's dialects become those chosen (they set the
+/// replay's name limit). A bad spec throws RunError(2).
+std::vector<emit::Target> resolve_targets(Project& project, const std::vector<std::string>& specs);
 
 void add_init_command(CLI::App& app, Context& ctx);
 void add_new_commands(CLI::App& app, Context& ctx);  ///< new, merge

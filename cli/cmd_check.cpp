@@ -17,22 +17,7 @@ struct CheckOptions {
 void run_check(Context& ctx, const CheckOptions& options) {
   Project project;
   project = open_project(ctx.location());
-  // Targets from --dialect (each may carry @VERSION), else [project] dialects.
-  std::vector<emit::Target> targets;
-  if (!options.dialects.empty()) {
-    std::vector<std::string> chosen;
-    for (const auto& d : options.dialects) {
-      std::string error;
-      auto target = emit::parse_target(d.empty() ? std::string("?") : d, project.config, error);
-      if (!target) throw RunError(2, error);
-      chosen.push_back(target->dialect);
-      targets.push_back(*target);
-    }
-    project.config.dialects = chosen;
-  } else {
-    for (const auto& d : project.config.dialects)
-      targets.push_back({d, project.config.version_of(d)});
-  }
+  std::vector<emit::Target> targets = resolve_targets(project, options.dialects);
   DiagnosticSink sink;
   load_revisions(project, sink);
   if (!sink.has_errors()) replay_all(project, sink);

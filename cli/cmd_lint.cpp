@@ -118,15 +118,8 @@ void run_lint_command(Context& ctx, const LintCommandOptions& options) {
   try {
     project = open_project(ctx.location());
     opened = true;
-    std::vector<std::string> names =
-        options.dialects.empty() ? project.config.dialects : options.dialects;
-    for (const auto& name : names) {
-      std::string error;
-      auto target =
-          emit::parse_target(name.empty() ? std::string("?") : name, project.config, error);
-      if (!target) throw RunError(2, error);
-      lint_options.targets.push_back({target->dialect, target->version});
-    }
+    for (const auto& target : resolve_targets(project, options.dialects))
+      lint_options.targets.push_back({target.dialect, target.version});
   } catch (const RunError& e) {
     // A document is printed even when the run stops: the errors are its findings.
     if (*format == lint::ReportFormat::text || e.diagnostics().empty()) throw;

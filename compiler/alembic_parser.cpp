@@ -1023,20 +1023,9 @@ class Builder {
 }  // namespace
 
 std::optional<Module> parse_python(const SourceFile& file, DiagnosticSink& sink) {
-  size_t bad = find_invalid_utf8(file.text);
-  if (bad != std::string_view::npos) {
-    LineIndex index(file.text);
-    SourceSpan span = index.span(static_cast<uint32_t>(bad), static_cast<uint32_t>(bad + 1));
-    sink.error("syntax", file.path, span,
-               fmt::format("the file is not valid UTF-8 (byte 0x{:02x})",
-                           static_cast<unsigned char>(file.text[bad])),
-               "Alembic scripts are read as UTF-8 text; re-save it as UTF-8");
+  if (!check_parseable_text(file, "Alembic scripts are read as UTF-8 text; re-save it as UTF-8",
+                            sink))
     return std::nullopt;
-  }
-  if (file.text.size() >= UINT32_MAX) {
-    sink.error("syntax", file.path, {}, "the file is too large (4 GB or more)");
-    return std::nullopt;
-  }
   try {
     Positions positions(file.text);
     Reporter reporter(file, positions, sink);

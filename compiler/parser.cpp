@@ -526,9 +526,8 @@ bool prescan(const std::vector<antlr4::Token*>& tokens, const parse::Positions& 
 
 }  // namespace
 
-std::optional<ast::RevisionFile> parse_revision(const SourceFile& file, DiagnosticSink& sink) {
-  // The runtime throws std::range_error on invalid UTF-8 (and then aborts):
-  // check first, with a position the user can find.
+bool check_parseable_text(const SourceFile& file, std::string_view utf8_help,
+                          DiagnosticSink& sink) {
   size_t bad = find_invalid_utf8(file.text);
   if (bad != std::string_view::npos) {
     LineIndex index(file.text);
@@ -536,13 +535,21 @@ std::optional<ast::RevisionFile> parse_revision(const SourceFile& file, Diagnost
     sink.error("syntax", file.path, span,
                fmt::format("the file is not valid UTF-8 (byte 0x{:02x})",
                            static_cast<unsigned char>(file.text[bad])),
-               "revision files are UTF-8 text; re-save it as UTF-8");
-    return std::nullopt;
+               std::string(utf8_help));
+    return false;
   }
   if (file.text.size() >= UINT32_MAX) {
     sink.error("syntax", file.path, {}, "the file is too large (4 GB or more)");
-    return std::nullopt;
+    return false;
   }
+  return true;
+}
+
+std::optional<ast::RevisionFile> parse_revision(const SourceFile& file, DiagnosticSink& sink) {
+  // The runtime throws std::range_error on invalid UTF-8 (and then aborts):
+  // check first, with a position the user can find.
+  if (!check_parseable_text(file, "revision files are UTF-8 text; re-save it as UTF-8", sink))
+    return std::nullopt;
 
   try {
     parse::Positions positions(file.text);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <optional>
+#include <string_view>
 
 #include "compiler/ast.h"
 #include "compiler/diagnostics.h"
@@ -10,6 +11,12 @@ namespace retort {
 
 /// Expressions (and parenthesised lists) nest at most this deep (language.md).
 inline constexpr int kMaxNesting = 256;
+
+/// Checks what must hold before a file reaches the ANTLR runtime: valid
+/// UTF-8 (the runtime aborts otherwise) and under 4 GB (spans are 32-bit).
+/// Reports an `error[syntax]` (with `utf8_help` for bad bytes) and returns
+/// false when either fails.
+bool check_parseable_text(const SourceFile& file, std::string_view utf8_help, DiagnosticSink& sink);
 
 /// Parses one revision file on its own: nothing is shared between calls but
 /// read-only tables, so files can be parsed in parallel. Syntax errors are
