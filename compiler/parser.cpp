@@ -524,6 +524,21 @@ bool prescan(const std::vector<antlr4::Token*>& tokens, const parse::Positions& 
   return true;
 }
 
+/// The hidden-channel tokens (comments) with their spans.
+void collect_comments(const std::vector<antlr4::Token*>& tokens, std::string_view text,
+                      const parse::Positions& positions, std::vector<SourceComment>& out) {
+  for (const antlr4::Token* t : tokens) {
+    if (t->getChannel() != antlr4::Token::HIDDEN_CHANNEL) continue;
+    SourceComment c;
+    c.span = positions.token_span(t);
+    size_t line_start = text.rfind('\n', c.span.begin == 0 ? 0 : c.span.begin - 1);
+    line_start = line_start == std::string_view::npos || c.span.begin == 0 ? 0 : line_start + 1;
+    std::string_view before = text.substr(line_start, c.span.begin - line_start);
+    c.own_line = before.find_first_not_of(" \t\f\r") == std::string_view::npos;
+    out.push_back(c);
+  }
+}
+
 }  // namespace
 
 bool check_parseable_text(const SourceFile& file, std::string_view utf8_help,
@@ -545,7 +560,8 @@ bool check_parseable_text(const SourceFile& file, std::string_view utf8_help,
   return true;
 }
 
-std::optional<ast::RevisionFile> parse_revision(const SourceFile& file, DiagnosticSink& sink) {
+std::optional<ast::RevisionFile> parse_revision(const SourceFile& file, DiagnosticSink& sink,
+                                                std::vector<SourceComment>* comments) {
   // The runtime throws std::range_error on invalid UTF-8 (and then aborts):
   // check first, with a position the user can find.
   if (!check_parseable_text(file, "revision files are UTF-8 text; re-save it as UTF-8", sink))
@@ -564,6 +580,7 @@ std::optional<ast::RevisionFile> parse_revision(const SourceFile& file, Diagnost
     antlr4::CommonTokenStream tokens(&lexer);
     tokens.fill();
     if (!prescan(tokens.getTokens(), positions, reporter)) return std::nullopt;
+    if (comments != nullptr) collect_comments(tokens.getTokens(), file.text, positions, *comments);
 
     P parser(&tokens);
     // No listener while SLL bails out: errors are reported by the LL pass.

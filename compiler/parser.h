@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "compiler/ast.h"
 #include "compiler/diagnostics.h"
@@ -18,11 +19,20 @@ inline constexpr int kMaxNesting = 256;
 /// false when either fails.
 bool check_parseable_text(const SourceFile& file, std::string_view utf8_help, DiagnosticSink& sink);
 
+/// A comment of a revision file (`-- ...` or `/* ... */`).
+struct SourceComment {
+  SourceSpan span;
+  /// Nothing but blanks before it on its line.
+  bool own_line = false;
+};
+
 /// Parses one revision file on its own: nothing is shared between calls but
 /// read-only tables, so files can be parsed in parallel. Syntax errors are
 /// collected into `sink` (as many as recovery finds, `error[syntax]`); the
 /// AST is returned only when the file has none. Never throws for bad input;
 /// an internal failure of the runtime throws RunError(3).
-std::optional<ast::RevisionFile> parse_revision(const SourceFile& file, DiagnosticSink& sink);
+/// `comments`, when given, receives the file's comments in order.
+std::optional<ast::RevisionFile> parse_revision(const SourceFile& file, DiagnosticSink& sink,
+                                                std::vector<SourceComment>* comments = nullptr);
 
 }  // namespace retort

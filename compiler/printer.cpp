@@ -58,6 +58,9 @@ bool among(const std::string_view (&words)[N], std::string_view w) {
   return std::find(std::begin(words), std::end(words), w) != std::end(words);
 }
 
+/// The width a single-action `alter table` fits in on one line.
+constexpr size_t kLineWidth = 100;
+
 /// Where a name stands, which decides whether it may be bare.
 enum class NameRule {
   Name,      ///< the grammar's `name` / `columnName`
@@ -429,7 +432,12 @@ std::string statement_body(const ast::StatementNode& node, size_t indent) {
           },
           [&](const ast::AlterTable& x) {
             std::string out = "alter table " + qname(x.name);
-            if (x.actions.size() == 1) return out + " " + action(x.actions[0]);
+            if (x.actions.size() == 1) {
+              std::string one = action(x.actions[0]);
+              // A long one goes under the table name, as several do.
+              if (indent + out.size() + 1 + one.size() + 1 <= kLineWidth) return out + " " + one;
+              return out + "\n" + spaces(indent + 2) + one;
+            }
             for (size_t i = 0; i < x.actions.size(); ++i) {
               out += "\n" + spaces(indent + 2) + action(x.actions[i]);
               if (i + 1 < x.actions.size()) out += ",";
@@ -504,42 +512,140 @@ std::string annotation(const ast::Annotation& a) {
   return out + ")";
 }
 
-/// `{ ... }` with its statements, a blank line between two statements when
-/// either takes more than one line.
-std::string block(const std::vector<ast::Statement>& statements) {
-  if (statements.empty()) return "{}";
-  std::string out = "{\n";
-  bool previous_multiline = false;
-  for (size_t i = 0; i < statements.size(); ++i) {
-    std::string text = print_statement(statements[i], 2);
-    bool multiline = text.find('\n') != std::string::npos;
-    if (i > 0 && (multiline || previous_multiline)) out += "\n";
-    out += text + "\n";
-    previous_multiline = multiline;
+/// Builds a PrintedLayout: text is appended line by line and constructs
+/// are recorded around what they print.
+class LayoutWriter {
+ public:
+  explicit LayoutWriter(PrintedLayout& out) : out_(out) {}
+
+  /// Appends `text` (lines separated by '\n') as one construct.
+  size_t add(std::string_view text, const SourceSpan& source, size_t indent) {
+    size_t first = out_.lines.size();
+    size_t start = 0;
+    while (true) {
+      size_t nl = text.find('\n', start);
+      out_.lines.emplace_back(text.substr(start, nl == std::string_view::npos ? nl : nl - start));
+      if (nl == std::string_view::npos) break;
+      start = nl + 1;
+    }
+    return record(first, out_.lines.size() - 1, source, indent);
   }
-  return out + "}";
+
+  /// A construct over lines already written.
+  size_t record(size_t first, size_t last, const SourceSpan& source, size_t indent) {
+    out_.constructs.push_back({first, last, source, indent, std::nullopt});
+    return out_.constructs.size() - 1;
+  }
+
+  void blank() { out_.lines.emplace_back(); }
+  size_t next_line() const { return out_.lines.size(); }
+  size_t construct_count() const { return out_.constructs.size(); }
+  PrintedConstruct& construct(size_t i) { return out_.constructs[i]; }
+
+ private:
+  PrintedLayout& out_;
+};
+
+size_t line_count(std::string_view text) {
+  return 1 + static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
 }
 
-std::string header(const ast::Header& h) {
-  std::vector<std::string> clauses;
+/// The constructs inside a statement printed at `first` (its lines after
+/// the annotations): columns and constraints of `create table`, the actions
+/// of a multi-action `alter table`. Their line counts follow the printer.
+void record_items(const ast::Statement& s, std::string_view body, size_t first, size_t indent,
+                  LayoutWriter& w) {
+  size_t line = first + 1;
+  auto item = [&](size_t lines, const SourceSpan& span) {
+    w.record(line, line + lines - 1, span, indent + 2);
+    line += lines;
+  };
+  if (const auto* t = std::get_if<ast::CreateTable>(&s.node)) {
+    for (const auto& c : t->columns) item(line_count(column_rest(c)), c.span);
+    for (const auto& c : t->constraints) item(line_count(constraint(c)), c.span);
+  } else if (const auto* a = std::get_if<ast::AlterTable>(&s.node)) {
+    // Actions under the table name (several, or one too long for its line).
+    bool under = a->actions.size() > 1 ||
+                 (a->actions.size() == 1 && line_count(body) > line_count(action(a->actions[0])));
+    if (under) {
+      for (const auto& x : a->actions) item(line_count(action(x)), ast::action_span(x));
+    }
+  }
+}
+
+/// `KEYWORD { ... }` with its statements, a blank line between two
+/// statements when either takes more than one line.
+void block(std::string_view keyword, const std::vector<ast::Statement>& statements,
+           const SourceSpan& span, LayoutWriter& w) {
+  std::string opening = std::string(keyword) + (statements.empty() ? " {}" : " {");
+  size_t whole = w.add(opening, span, 0);
+  if (!statements.empty()) {
+    bool previous_multiline = false;
+    for (size_t i = 0; i < statements.size(); ++i) {
+      const ast::Statement& st = statements[i];
+      std::string text = print_statement(st, 2);
+      bool multiline = text.find('\n') != std::string::npos;
+      if (i > 0 && (multiline || previous_multiline)) w.blank();
+      size_t first_construct = w.construct_count();
+      for (const auto& a : st.annotations) w.add(std::string(2, ' ') + annotation(a), a.span, 2);
+      // print_statement() put one line per annotation first: the rest is the body.
+      std::string_view body = text;
+      for (size_t k = 0; k < st.annotations.size(); ++k) body.remove_prefix(body.find('\n') + 1);
+      size_t first = w.next_line();
+      w.add(body, st.span, 2);
+      if (i > 0) w.construct(first_construct).gap_from = statements[i - 1].span.end;
+      record_items(st, body, first, 2, w);
+      previous_multiline = multiline;
+    }
+    // Comments before the closing brace stay inside the block.
+    SourceSpan closing = span;
+    if (closing.valid() && closing.end > closing.begin) {
+      closing.begin = closing.end - 1;
+      closing.line = closing.end_line;
+      closing.column = closing.end_column > 0 ? closing.end_column - 1 : 0;
+    }
+    w.add("}", closing, 2);
+  }
+  w.construct(whole).last_line = w.next_line() - 1;
+}
+
+/// From the first to the last of `items` (an invalid span when empty).
+template <typename T>
+SourceSpan span_of(const std::vector<T>& items) {
+  if (items.empty()) return {};
+  SourceSpan s = items.front().span;
+  const SourceSpan& last = items.back().span;
+  s.end = last.end;
+  s.end_line = last.end_line;
+  s.end_column = last.end_column;
+  return s;
+}
+
+/// `revision ID` and its clauses, one per line, the last with `;`.
+void header(const ast::Header& h, LayoutWriter& w) {
+  std::vector<std::pair<std::string, SourceSpan>> lines;
   auto ids = [](const std::vector<ast::RevisionId>& v) {
     std::string out;
     for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + revision_id(v[i]);
     return out;
   };
-  if (!h.revises.empty()) clauses.push_back("revises " + ids(h.revises));
-  if (!h.depends_on.empty()) clauses.push_back("depends on " + ids(h.depends_on));
+  lines.emplace_back("revision " + revision_id(h.id), h.id.span);
+  if (!h.revises.empty()) lines.emplace_back("  revises " + ids(h.revises), span_of(h.revises));
+  if (!h.depends_on.empty())
+    lines.emplace_back("  depends on " + ids(h.depends_on), span_of(h.depends_on));
   if (!h.labels.empty()) {
-    std::string out = "labels ";
+    std::string out = "  labels ";
     for (size_t i = 0; i < h.labels.size(); ++i) out += (i ? ", " : "") + label(h.labels[i]);
-    clauses.push_back(out);
+    lines.emplace_back(out, span_of(h.labels));
   }
-  if (h.message) clauses.push_back("message " + print_string(*h.message));
-  if (h.author) clauses.push_back("author " + print_string(*h.author));
-  if (h.created) clauses.push_back("created " + print_string(*h.created));
-  std::string out = "revision " + revision_id(h.id);
-  for (const auto& c : clauses) out += "\n  " + c;
-  return out + ";";
+  // Strings keep no span of their own: comments near them go by the header's.
+  if (h.message) lines.emplace_back("  message " + print_string(*h.message), SourceSpan{});
+  if (h.author) lines.emplace_back("  author " + print_string(*h.author), SourceSpan{});
+  if (h.created) lines.emplace_back("  created " + print_string(*h.created), SourceSpan{});
+  lines.back().first += ";";
+  size_t first = w.next_line();
+  w.record(first, first + lines.size() - 1, h.span, 0);
+  for (const auto& [text, span] : lines) w.add(text, span, 2);
 }
 
 }  // namespace
@@ -605,20 +711,31 @@ std::string print_statement(const ast::Statement& statement, int indent) {
   return out;
 }
 
-std::string print_revision(const ast::RevisionFile& file) {
-  std::string out;
-  for (const auto& a : file.file_annotations) out += annotation(a) + "\n";
-  out += header(file.header) + "\n\nupgrade " + block(file.upgrade) + "\n";
+PrintedLayout layout_revision(const ast::RevisionFile& file) {
+  PrintedLayout layout;
+  LayoutWriter w(layout);
+  for (const auto& a : file.file_annotations) w.add(annotation(a), a.span, 0);
+  header(file.header, w);
+  w.blank();
+  block("upgrade", file.upgrade, file.upgrade_span, w);
   switch (file.downgrade_kind) {
     case ast::DowngradeKind::Derived:
       break;
     case ast::DowngradeKind::Irreversible:
-      out += "\ndowngrade irreversible;\n";
+      w.blank();
+      w.add("downgrade irreversible;", file.downgrade_span, 0);
       break;
     case ast::DowngradeKind::Written:
-      out += "\ndowngrade " + block(file.downgrade) + "\n";
+      w.blank();
+      block("downgrade", file.downgrade, file.downgrade_span, w);
       break;
   }
+  return layout;
+}
+
+std::string print_revision(const ast::RevisionFile& file) {
+  std::string out;
+  for (const auto& line : layout_revision(file).lines) out += line + "\n";
   return out;
 }
 

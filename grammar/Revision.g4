@@ -564,10 +564,12 @@ STRING : '\'' (~'\'' | '\'\'')* '\'' ;
 // The body runs to the closing tag: see consumeDollarBody.
 DOLLAR_BODY : '$' ([A-Za-z_] [A-Za-z0-9_]*)? '$' { consumeDollarBody(); } ;
 
-LINE_COMMENT : '--' ~[\r\n]* -> skip ;
+// Comments go to the hidden channel: the parser never sees them, and
+// `retort fmt` puts them back where they were (compiler/formatter.cpp).
+LINE_COMMENT : '--' ~[\r\n]* -> channel(HIDDEN) ;
 // Written without a non-greedy loop so that UNTERMINATED_COMMENT, which can
 // never contain `*/`, is always shorter than a closed comment.
-BLOCK_COMMENT : '/*' (~'*' | '*'+ ~[*/])* '*'+ '/' -> skip ;
+BLOCK_COMMENT : '/*' (~'*' | '*'+ ~[*/])* '*'+ '/' -> channel(HIDDEN) ;
 WS : [ \t\r\n\f]+ -> skip ;
 
 // Tokens for mistakes, so that the lexer never fails and the parse layer
