@@ -19,6 +19,16 @@ namespace retort {
 
 namespace {
 
+/// The token the parser saw before `t` (comments, on the hidden channel,
+/// are not tokens to it); null at the start.
+antlr4::Token* previous_token(antlr4::TokenStream* tokens, const antlr4::Token* t) {
+  for (size_t i = t->getTokenIndex(); i > 0; --i) {
+    antlr4::Token* p = tokens->get(i - 1);
+    if (p->getChannel() == antlr4::Token::DEFAULT_CHANNEL) return p;
+  }
+  return nullptr;
+}
+
 using L = grammar::RevisionLexer;
 using P = grammar::RevisionParser;
 
@@ -166,7 +176,7 @@ class ErrorDescriber {
     if (t == nullptr) t = parser->getCurrentToken();
     if (is_error_token(t->getType())) return;  // the pre-scan said it already
     antlr4::TokenStream* tokens = parser->getTokenStream();
-    antlr4::Token* prev = t->getTokenIndex() > 0 ? tokens->get(t->getTokenIndex() - 1) : nullptr;
+    antlr4::Token* prev = previous_token(tokens, t);
     auto* ctx = dynamic_cast<antlr4::ParserRuleContext*>(parser->getContext());
     size_t rule = ctx ? ctx->getRuleIndex() : 0;
     std::string after = prev ? " after " + quote_token(pos, prev) : std::string();
@@ -393,8 +403,8 @@ class RecoveringStrategy : public antlr4::DefaultErrorStrategy {
   antlr4::Token* error_token_ = nullptr;
 
   static bool line_start(antlr4::TokenStream* in, antlr4::Token* t) {
-    if (t->getTokenIndex() == 0) return true;
-    return in->get(t->getTokenIndex() - 1)->getLine() < t->getLine();
+    antlr4::Token* prev = previous_token(in, t);
+    return prev == nullptr || prev->getLine() < t->getLine();
   }
 };
 
