@@ -52,6 +52,7 @@ void add_debug_commands(CLI::App& app, Context& ctx);  ///< debug parse (hidden;
 void add_emit_commands(CLI::App& app, Context& ctx);   ///< upgrade, downgrade, stamp, schema
 void add_lint_command(CLI::App& app, Context& ctx);
 void add_fmt_command(CLI::App& app, Context& ctx);
+void add_sum_command(CLI::App& app, Context& ctx);  ///< retort.sum
 
 /// Runs retort; returns the exit code (cli.md). Never throws.
 int run(int argc, char** argv, std::ostream& out, std::ostream& err, bool stderr_is_terminal);

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "cli/app.h"
+#include "compiler/integrity.h"
 #include "emit/registry.h"
 #include "emit/script.h"
 
@@ -20,6 +21,11 @@ void run_check(Context& ctx, const CheckOptions& options) {
   std::vector<emit::Target> targets = resolve_targets(project, options.dialects);
   DiagnosticSink sink;
   load_revisions(project, sink);
+  // A revision edited after it was summed is reported beside what else is
+  // wrong, without stopping the checks that follow.
+  std::optional<SumFile> sum;
+  DiagnosticSink integrity;
+  if (!sink.has_errors()) sum = check_integrity(project, integrity);
   if (!sink.has_errors()) replay_all(project, sink);
   if (!sink.has_errors()) {
     // A dialect without a renderer yet (docs/status.md) is said, not skipped
@@ -35,7 +41,10 @@ void run_check(Context& ctx, const CheckOptions& options) {
       }
     }
   }
-  ctx.report(sink, project.texts());
+  sink.absorb(std::move(integrity));
+  SourceTexts texts = project.texts();
+  if (sum) texts.emplace(sum->path, sum->text);
+  ctx.report(sink, texts);
 }
 
 }  // namespace

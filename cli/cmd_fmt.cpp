@@ -4,9 +4,13 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
+#include <optional>
 
 #include "cli/app.h"
+#include "compiler/digest.h"
 #include "compiler/formatter.h"
+#include "compiler/integrity.h"
 
 namespace retort::cli {
 namespace {
@@ -64,10 +68,21 @@ std::vector<FmtTarget> named_files(const Context& ctx, const std::vector<std::st
   return out;
 }
 
+/// The project the current folder belongs to, when there is one: named
+/// files may be formatted outside any project.
+std::optional<Project> current_project(const Context& ctx) {
+  try {
+    return open_project(ctx.location());
+  } catch (const RunError&) {
+    return std::nullopt;
+  }
+}
+
 void run_fmt(Context& ctx, const FmtOptions& options) {
   std::vector<FmtTarget> targets =
       options.files.empty() ? project_files(ctx) : named_files(ctx, options.files);
   size_t changed = 0;
+  std::map<std::string, std::string> rewritten;  // sha256 before -> after
   for (const auto& target : targets) {
     SourceFile source{target.shown, read_text_file(target.path, kMaxRevisionFileBytes)};
     DiagnosticSink sink;
@@ -79,8 +94,13 @@ void run_fmt(Context& ctx, const FmtOptions& options) {
       ctx.out << target.shown << "\n";
     } else {
       write_file_atomically(target.path, *formatted);
+      rewritten.emplace(sha256_hex(source.text), sha256_hex(*formatted));
       ctx.out << "formatted " << target.shown << "\n";
     }
+  }
+  // A line of retort.sum follows its file only if the file matched it.
+  if (!rewritten.empty()) {
+    if (auto project = current_project(ctx)) update_sum_file(*project, rewritten);
   }
   // `--check` is a gate: a file that would change fails it (cli.md, exit 1).
   if (options.check && changed > 0) ctx.exit_code = std::max(ctx.exit_code, 1);

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "cli/app.h"
+#include "compiler/integrity.h"
 
 namespace fs = std::filesystem;
 
@@ -122,6 +123,7 @@ void write_revision(Context& ctx, const Project& project, const NewOptions& opti
         2, fmt::format("\"{}\" already exists", fs::relative(path, project.root).generic_string()));
   }
   write_file_atomically(path, text);
+  add_to_sum_file(project, id, text);
   ctx.out << fs::relative(path, project.root).generic_string() << "\n";
 }
 

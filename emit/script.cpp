@@ -1,7 +1,6 @@
 #include "emit/script.h"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <functional>
@@ -527,15 +526,6 @@ Range stamp_range(const RevisionGraph& graph, std::string_view text) {
 
 bool is_retort_output(std::string_view text) {
   return text.substr(0, kScriptHeaderPrefix.size()) == kScriptHeaderPrefix;
-}
-
-std::string sha256_hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  std::string out;
-  for (unsigned int i = 0; i < length; ++i) out += fmt::format("{:02x}", digest[i]);
-  return out;
 }
 
 std::optional<std::string> upgrade_script(const Project& project, const Renderer& renderer,

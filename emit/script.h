@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "compiler/diagnostics.h"
+#include "compiler/digest.h"
 #include "compiler/project.h"
 #include "compiler/revision_graph.h"
 #include "emit/renderer.h"
@@ -122,8 +123,5 @@ std::optional<std::string> schema_script(const Project& project, const Renderer&
 /// Renders every upgrade statement of every revision (in topological order)
 /// for `renderer`'s dialect, reporting `error[dialect]`s: what `check` does.
 void render_all(const Project& project, const Renderer& renderer, DiagnosticSink& sink);
-
-/// Lower-case hex SHA-256 of `data`.
-std::string sha256_hex(std::string_view data);
 
 }  // namespace retort::emit
