@@ -52,7 +52,12 @@ void add_debug_commands(CLI::App& app, Context& ctx);  ///< debug parse (hidden;
 void add_emit_commands(CLI::App& app, Context& ctx);   ///< upgrade, downgrade, stamp, schema
 void add_lint_command(CLI::App& app, Context& ctx);
 void add_fmt_command(CLI::App& app, Context& ctx);
-void add_sum_command(CLI::App& app, Context& ctx);  ///< retort.sum
+void add_sum_command(CLI::App& app, Context& ctx);      ///< retort.sum
+void add_import_commands(CLI::App& app, Context& ctx);  ///< import alembic
+
+/// A message as a file-name slug: lower case words joined by `_` (at most
+/// about 40 bytes; `revision` when nothing is left).
+std::string slugify(std::string_view message);
 
 /// Runs retort; returns the exit code (cli.md). Never throws.
 int run(int argc, char** argv, std::ostream& out, std::ostream& err, bool stderr_is_terminal);

@@ -41,22 +41,6 @@ std::string generate_id(const RevisionGraph& graph) {
   }
 }
 
-// The message as a file-name slug: lower case words joined by `_`.
-std::string slugify(std::string_view message) {
-  std::string slug;
-  for (char c : message) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (std::isalnum(u)) {
-      slug += static_cast<char>(std::tolower(u));
-    } else if (!slug.empty() && slug.back() != '_') {
-      slug += '_';
-    }
-    if (slug.size() >= 40) break;
-  }
-  while (!slug.empty() && slug.back() == '_') slug.pop_back();
-  return slug.empty() ? "revision" : slug;
-}
-
 std::string quote(std::string_view text) {
   std::string out = "'";
   for (char c : text) {
@@ -177,6 +161,21 @@ void run_merge(Context& ctx, const NewOptions& options) {
 }
 
 }  // namespace
+
+std::string slugify(std::string_view message) {
+  std::string slug;
+  for (char c : message) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (std::isalnum(u)) {
+      slug += static_cast<char>(std::tolower(u));
+    } else if (!slug.empty() && slug.back() != '_') {
+      slug += '_';
+    }
+    if (slug.size() >= 40) break;
+  }
+  while (!slug.empty() && slug.back() == '_') slug.pop_back();
+  return slug.empty() ? "revision" : slug;
+}
 
 void add_new_commands(CLI::App& app, Context& ctx) {
   auto options = std::make_shared<NewOptions>();

@@ -96,6 +96,7 @@ struct ConstraintSpec {
   std::vector<std::string> check_columns;
   bool check_columns_known = true;
   std::string raw_check;  ///< the raw SQL when check_columns_known is false
+  std::string in_column;  ///< check written in this column's definition (MariaDB names it so)
   bool not_valid = false;
 };
 

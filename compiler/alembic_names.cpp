@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <array>
 
 namespace retort::alembic {
@@ -37,6 +38,24 @@ size_t char_offset(std::string_view s, size_t index) {
     }
   }
   return s.size();
+}
+
+bool equal_ignoring_case(std::string_view a, std::string_view b) {
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                            [&](char x, char y) { return lower(x) == lower(y); });
+}
+
+/// N when `name` is `prefix` followed by decimal digits only (InnoDB reads
+/// the number the same way: no sign, no spaces).
+std::optional<unsigned long> number_after(std::string_view name, std::string_view prefix) {
+  if (name.size() <= prefix.size() || name.substr(0, prefix.size()) != prefix) return std::nullopt;
+  unsigned long n = 0;
+  for (char c : name.substr(prefix.size())) {
+    if (c < '0' || c > '9' || n > 100000000) return std::nullopt;
+    n = n * 10 + static_cast<unsigned long>(c - '0');
+  }
+  return n;
 }
 
 }  // namespace
@@ -87,11 +106,55 @@ std::string pg_columns_part(const std::vector<std::string>& columns) {
 
 std::string pg_choose_name(std::string_view name1, std::string_view name2, std::string_view label,
                            std::set<std::string>& taken) {
+  std::string name =
+      pg_choose_name(name1, name2, label, [&](const std::string& n) { return taken.count(n) > 0; });
+  taken.insert(name);
+  return name;
+}
+
+std::string pg_choose_name(std::string_view name1, std::string_view name2, std::string_view label,
+                           const NameTaken& taken) {
   std::string modlabel(label);
   for (int pass = 1;; ++pass) {
     std::string name = pg_object_name(name1, name2, modlabel);
-    if (taken.insert(name).second) return name;
+    if (!taken(name)) return name;
     modlabel = fmt::format("{}{}", label, pass);
+  }
+}
+
+std::string mysql_key_name(std::string_view first_column, const NameTaken& taken) {
+  std::string column(first_column);
+  if (!taken(column) && !equal_ignoring_case(column, kMysqlPrimaryName)) return column;
+  // strmake(buff, field_name, sizeof(buff) - 4): room for `_NN` in 64 bytes.
+  std::string base = column.substr(0, clip_utf8(column, kMysqlNameBytes - 3));
+  for (int i = 2; i < 100; ++i) {
+    std::string name = fmt::format("{}_{}", base, i);
+    if (!taken(name)) return name;
+  }
+  return "not_specified";  // the server's own answer past 99 keys
+}
+
+std::string mysql_numbered_name(std::string_view table, std::string_view infix,
+                                const std::vector<std::string>& existing) {
+  std::string prefix = std::string(table) + std::string(infix);
+  unsigned long highest = 0;
+  for (const auto& name : existing) {
+    if (auto n = number_after(name, prefix)) highest = std::max(highest, *n);
+  }
+  return fmt::format("{}{}", prefix, highest + 1);
+}
+
+std::optional<std::string> mysql_renamed(std::string_view name, std::string_view from,
+                                         std::string_view to, std::string_view infix) {
+  std::string prefix = std::string(from) + std::string(infix);
+  if (!number_after(name, prefix)) return std::nullopt;
+  return std::string(to) + std::string(infix) + std::string(name.substr(prefix.size()));
+}
+
+std::string mariadb_check_name(const NameTaken& taken) {
+  for (unsigned n = 1;; ++n) {
+    std::string name = fmt::format("CONSTRAINT_{}", n);
+    if (!taken(name)) return name;
   }
 }
 

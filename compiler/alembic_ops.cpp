@@ -410,7 +410,9 @@ class OpReader {
     // the columns (unique=True, sa.ForeignKey).
     for (auto& c : columns) {
       for (auto& k : c.constraints) {
-        if (k.constraint.kind == ast::ConstraintKind::Check) constraints.push_back(std::move(k));
+        if (k.constraint.kind != ast::ConstraintKind::Check) continue;
+        k.in_column = c.def.name.text;
+        constraints.push_back(std::move(k));
       }
     }
     for (auto& k : explicit_constraints) constraints.push_back(std::move(k));

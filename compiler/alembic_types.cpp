@@ -308,8 +308,9 @@ std::optional<TypeResult> Reader::type(const Value& v) {
   }
   if (is({"JSON"})) {
     if (!args({"none_as_null"}, {"astext_type"})) return std::nullopt;
-    t.kind = ast::TypeKind::Json;
-    return r;
+    // SQLAlchemy creates JSON everywhere, also on PostgreSQL, where the
+    // portable `json` would be jsonb: only postgresql.JSONB is jsonb.
+    return TypeResult{native("default", "json", v.span), std::nullopt, std::nullopt, false};
   }
   if (is({"Uuid", "UUID"}) || (ns == "sqlmodel" && n == "GUID")) {
     if (!args({"as_uuid"}, {"native_uuid"})) return std::nullopt;

@@ -1253,6 +1253,11 @@ bool Reader::name_constraints(const ast::QualifiedName& table, std::vector<Const
       s.check_columns.assign(seen.begin(), seen.end());
     }
     s.constraint.name = server_name(table, s, s.constraint.span);
+    // The replay predicts each server's name from the whole schema.
+    ast::ServerNamed named;
+    named.check_columns = s.check_columns;
+    named.in_column = s.in_column;
+    s.constraint.server_named = std::move(named);
   }
   return true;
 }

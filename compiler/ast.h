@@ -4,6 +4,7 @@
 // Every node keeps its source span.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -142,13 +143,34 @@ struct References {
 enum class ConstraintKind { PrimaryKey, Unique, ForeignKey, Check };
 std::string_view constraint_kind_name(ConstraintKind k);  ///< "primary key", ...
 
+/// A constraint an Alembic script left unnamed: each server names it by its
+/// own rule, and the replay predicts every dialect's name from the schema
+/// at that point (language.md, "Naming"). Only the Alembic reader and
+/// derived downgrades make it: `.rev` text has no syntax for it.
+struct ServerNamed {
+  /// Check: the columns its condition reads, as PostgreSQL counts them
+  /// (`{table}_{column}_check` when there is exactly one).
+  std::vector<std::string> check_columns;
+  /// Check written in a column's definition: that column (MariaDB names
+  /// the check after it). Empty: a table-level check.
+  std::string in_column;
+  /// The names it already has per dialect ("mysql", "mariadb"), with
+  /// `TableConstraint::name` PostgreSQL's: a derived downgrade adding back
+  /// a constraint it had. Empty: predict them.
+  std::map<std::string, std::string> names;
+};
+
 /// A table constraint, or a column constraint lifted to table level.
 struct TableConstraint {
-  std::optional<Name> name;  ///< absent: named by the naming convention
+  /// Absent: named by the naming convention. With `server_named`:
+  /// PostgreSQL's name as far as the script itself tells (the printer
+  /// writes it); the replay predicts the real one.
+  std::optional<Name> name;
   ConstraintKind kind = ConstraintKind::Check;
   std::vector<Name> columns;             ///< pk, unique, fk
   std::optional<References> references;  ///< fk
   ExprPtr check;                         ///< check
+  std::optional<ServerNamed> server_named;
   SourceSpan span;
 };
 
@@ -358,10 +380,10 @@ struct DeleteRows {
   std::vector<std::vector<ExprPtr>> keys;
 };
 
-using StatementNode =
-    std::variant<CreateTable, DropTable, RenameTable, AlterTable, CreateIndex, DropIndex,
-                 RenameIndex, CreateEnum, AlterEnumAddValue, DropEnum, CreateView, DropView,
-                 CreateSchema, DropSchema, CommentOnTable, CommentOnColumn, Insert, Execute, DeleteRows>;
+using StatementNode = std::variant<CreateTable, DropTable, RenameTable, AlterTable, CreateIndex,
+                                   DropIndex, RenameIndex, CreateEnum, AlterEnumAddValue, DropEnum,
+                                   CreateView, DropView, CreateSchema, DropSchema, CommentOnTable,
+                                   CommentOnColumn, Insert, Execute, DeleteRows>;
 
 // ------------------------------------------------------------ annotations
 

@@ -125,6 +125,11 @@ class Dumper {
         out += " (" + expr(c.check) + ")";
         break;
     }
+    // Unnamed in an Alembic script: the replay predicts each server's name.
+    if (c.server_named) {
+      out += " server-named";
+      if (!c.server_named->in_column.empty()) out += " in column " + c.server_named->in_column;
+    }
     return out;
   }
 

@@ -186,6 +186,11 @@ ast::TableConstraint table_constraint(const SchemaModel& schema, const Table& t,
   ast::TableConstraint out;
   out.name = plain_name(c.name);
   out.kind = c.kind;
+  if (!c.dialect_names.empty()) {
+    // Back under the names each server gave it, not predicted again.
+    out.server_named.emplace();
+    out.server_named->names = c.dialect_names;
+  }
   if (c.kind == ConstraintKind::Check) {
     out.check = c.check;
     return out;

@@ -577,35 +577,34 @@ void record_items(const ast::Statement& s, std::string_view body, size_t first, 
 /// statements when either takes more than one line.
 void block(std::string_view keyword, const std::vector<ast::Statement>& statements,
            const SourceSpan& span, LayoutWriter& w) {
-  std::string opening = std::string(keyword) + (statements.empty() ? " {}" : " {");
-  size_t whole = w.add(opening, span, 0);
-  if (!statements.empty()) {
-    bool previous_multiline = false;
-    for (size_t i = 0; i < statements.size(); ++i) {
-      const ast::Statement& st = statements[i];
-      std::string text = print_statement(st, 2);
-      bool multiline = text.find('\n') != std::string::npos;
-      if (i > 0 && (multiline || previous_multiline)) w.blank();
-      size_t first_construct = w.construct_count();
-      for (const auto& a : st.annotations) w.add(std::string(2, ' ') + annotation(a), a.span, 2);
-      // print_statement() put one line per annotation first: the rest is the body.
-      std::string_view body = text;
-      for (size_t k = 0; k < st.annotations.size(); ++k) body.remove_prefix(body.find('\n') + 1);
-      size_t first = w.next_line();
-      w.add(body, st.span, 2);
-      if (i > 0) w.construct(first_construct).gap_from = statements[i - 1].span.end;
-      record_items(st, body, first, 2, w);
-      previous_multiline = multiline;
-    }
-    // Comments before the closing brace stay inside the block.
-    SourceSpan closing = span;
-    if (closing.valid() && closing.end > closing.begin) {
-      closing.begin = closing.end - 1;
-      closing.line = closing.end_line;
-      closing.column = closing.end_column > 0 ? closing.end_column - 1 : 0;
-    }
-    w.add("}", closing, 2);
+  // An empty block is written open, as `retort new` writes it: ready for
+  // the statements that go in.
+  size_t whole = w.add(std::string(keyword) + " {", span, 0);
+  bool previous_multiline = false;
+  for (size_t i = 0; i < statements.size(); ++i) {
+    const ast::Statement& st = statements[i];
+    std::string text = print_statement(st, 2);
+    bool multiline = text.find('\n') != std::string::npos;
+    if (i > 0 && (multiline || previous_multiline)) w.blank();
+    size_t first_construct = w.construct_count();
+    for (const auto& a : st.annotations) w.add(std::string(2, ' ') + annotation(a), a.span, 2);
+    // print_statement() put one line per annotation first: the rest is the body.
+    std::string_view body = text;
+    for (size_t k = 0; k < st.annotations.size(); ++k) body.remove_prefix(body.find('\n') + 1);
+    size_t first = w.next_line();
+    w.add(body, st.span, 2);
+    if (i > 0) w.construct(first_construct).gap_from = statements[i - 1].span.end;
+    record_items(st, body, first, 2, w);
+    previous_multiline = multiline;
   }
+  // Comments before the closing brace stay inside the block.
+  SourceSpan closing = span;
+  if (closing.valid() && closing.end > closing.begin) {
+    closing.begin = closing.end - 1;
+    closing.line = closing.end_line;
+    closing.column = closing.end_column > 0 ? closing.end_column - 1 : 0;
+  }
+  w.add("}", closing, 2);
   w.construct(whole).last_line = w.next_line() - 1;
 }
 

@@ -6,8 +6,10 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
+#include "compiler/alembic_names.h"
 #include "compiler/overloaded.h"
 
 // Notes on choices the spec leaves open, so that later stages can rely on them:
@@ -29,6 +31,10 @@
 // - `comment ... is ''` removes the comment, as on PostgreSQL.
 // - MySQL/MariaDB create an index for a foreign key that no index covers;
 //   that implicit index is NOT modelled here: the MySQL renderer adds it.
+// - A constraint an Alembic script left unnamed (`server_named`) gets the
+//   name each server would give it at that point, from the schema: its
+//   canonical name is PostgreSQL's, and `dialect_names` holds MySQL's and
+//   MariaDB's (see predict_server_names). Drops and renames find it by any.
 
 namespace retort {
 
@@ -248,6 +254,7 @@ class Replayer {
     for (auto& i : t.indexes) i.table = new_key;
     for (auto& c : t.constraints) {
       if (c.kind == ConstraintKind::ForeignKey && c.ref_table == old_key) c.ref_table = new_key;
+      rename_numbered_names(c, old->name, t.name);
     }
     work_.remove_table(old_key);
     work_.put_table(std::move(t));
@@ -267,6 +274,33 @@ class Replayer {
       std::replace(copy.tables.begin(), copy.tables.end(), old_key, new_key);
       std::sort(copy.tables.begin(), copy.tables.end());
       work_.put_view(std::move(copy));
+    }
+  }
+
+  // InnoDB renames a foreign key named `{old}_ibfk_{N}` with its table,
+  // whoever chose the name (checked on MariaDB 10.11); MySQL 8 renames the
+  // `{old}_chk_{N}` it gave a check (from its manual, not checked here).
+  static void rename_numbered_names(Constraint& c, const std::string& from, const std::string& to) {
+    if (c.kind != ConstraintKind::ForeignKey &&
+        !(c.kind == ConstraintKind::Check && c.server_named)) {
+      return;
+    }
+    std::string_view infix = c.kind == ConstraintKind::ForeignKey ? "_ibfk_" : "_chk_";
+    for (const std::string dialect : {"mariadb", "mysql"}) {
+      if (infix == "_chk_" && dialect != "mysql") continue;
+      std::string old_name = c.name_on(dialect);
+      auto renamed = alembic::mysql_renamed(old_name, from, to, infix);
+      if (!renamed) continue;
+      if (c.kind == ConstraintKind::ForeignKey) {
+        // The index the server made for it keeps its name.
+        std::string index = c.index_names.count(dialect) ? c.index_names[dialect] : old_name;
+        if (index == *renamed) {
+          c.index_names.erase(dialect);
+        } else {
+          c.index_names[dialect] = index;
+        }
+      }
+      c.dialect_names[dialect] = *renamed;
     }
   }
 
@@ -828,9 +862,10 @@ class Replayer {
                        bool not_valid, const std::set<std::string>* declared_null) {
     std::set<std::string> pending;
     std::vector<std::string> names(constraints.size());
+    std::vector<std::map<std::string, std::string>> dialect_names(constraints.size());
     for (size_t i = 0; i < constraints.size(); ++i) {
       const auto& c = constraints[i];
-      if (!c.name) continue;
+      if (!c.name || predicted(c)) continue;
       if (work_.name_taken(qualify(t.schema, c.name->text))) {
         name_clash(c.name->text, t.schema, c.name->span);
       } else if (!pending.insert(c.name->text).second) {
@@ -840,8 +875,20 @@ class Replayer {
         names[i] = c.name->text;
       }
     }
+    PendingServerNames server_pending;
     for (size_t i = 0; i < constraints.size(); ++i) {
       const auto& c = constraints[i];
+      if (c.server_named) {
+        if (predicted(c)) {
+          dialect_names[i] = predict_server_names(t, c, pending, server_pending);
+          names[i] = dialect_names[i].at("postgresql");
+          dialect_names[i].erase("postgresql");
+          pending.insert(names[i]);
+        } else {
+          dialect_names[i] = c.server_named->names;
+        }
+        continue;
+      }
       if (c.name) continue;
       std::vector<std::string> columns;
       if (c.kind == ConstraintKind::Check) {
@@ -863,9 +910,146 @@ class Replayer {
           continue;
         }
         auto built = build_constraint(t, constraints[i], names[i], not_valid, declared_null);
-        if (built) t.constraints.push_back(std::move(*built));
+        if (!built) continue;
+        built->server_named = constraints[i].server_named.has_value();
+        built->dialect_names = std::move(dialect_names[i]);
+        t.constraints.push_back(std::move(*built));
       }
     }
+  }
+
+  // A server-named constraint whose names are still to be predicted (a
+  // derived downgrade adding one back gives them).
+  static bool predicted(const ast::TableConstraint& c) {
+    return c.server_named && c.server_named->names.empty();
+  }
+
+  // The servers' names of constraints made earlier in the same statement,
+  // which the model does not hold yet.
+  struct PendingServerNames {
+    std::map<std::string, std::vector<std::string>> keys;    // MySQL key names, by dialect
+    std::map<std::string, std::vector<std::string>> checks;  // check names, by dialect
+    std::map<std::string, std::vector<std::string>> fks;     // foreign key names, by dialect
+  };
+
+  static bool has_ignoring_case(const std::vector<std::string>& names, const std::string& n) {
+    return std::any_of(names.begin(), names.end(),
+                       [&](const std::string& x) { return lower_ascii(x) == lower_ascii(n); });
+  }
+
+  // The names the servers give constraint `c` of table `t` (as it is before
+  // `c`), keyed by dialect, "postgresql" included (language.md, "Naming").
+  // `pending`: the canonical names this statement has chosen so far.
+  std::map<std::string, std::string> predict_server_names(const Table& t,
+                                                          const ast::TableConstraint& c,
+                                                          const std::set<std::string>& pending,
+                                                          PendingServerNames& made) {
+    std::map<std::string, std::string> out;
+    out["postgresql"] = postgresql_server_name(t, c, pending);
+    for (const std::string dialect : {"mariadb", "mysql"}) {
+      std::string name = mysql_server_name(t, c, dialect, made);
+      switch (c.kind) {
+        case ConstraintKind::PrimaryKey:
+          break;
+        case ConstraintKind::Unique:
+          made.keys[dialect].push_back(name);
+          break;
+        case ConstraintKind::ForeignKey:
+          made.fks[dialect].push_back(name);
+          break;
+        case ConstraintKind::Check:
+          made.checks[dialect].push_back(name);
+          break;
+      }
+      out[dialect] = std::move(name);
+    }
+    return out;
+  }
+
+  // ChooseRelationName() for a primary key or unique constraint (their
+  // index is a relation: tables, views and indexes of the schema count, and
+  // constraint names), ChooseConstraintName() for the others (constraint
+  // names of the schema count). The model keeps constraint and index names
+  // in one namespace, so an index name counts for every kind here.
+  std::string postgresql_server_name(const Table& t, const ast::TableConstraint& c,
+                                     const std::set<std::string>& pending) const {
+    bool relation = c.kind == ConstraintKind::PrimaryKey || c.kind == ConstraintKind::Unique;
+    alembic::NameTaken taken = [&](const std::string& n) {
+      if (pending.count(n) || work_.name_taken(qualify(t.schema, n))) return true;
+      if (t.find_constraint(n) || t.find_index(n)) return true;  // a table being created
+      if (!relation) return false;
+      std::string key = qualify(t.schema, n);
+      return n == t.name || work_.find_table(key) || work_.find_view(key);
+    };
+    // The server names from the names it keeps: cut to 63 bytes.
+    std::string table = alembic::pg_identifier(t.name);
+    std::vector<std::string> columns;
+    for (const auto& col : c.columns) columns.push_back(alembic::pg_identifier(col.text));
+    switch (c.kind) {
+      case ConstraintKind::PrimaryKey:
+        return alembic::pg_choose_name(table, "", "pkey", taken);
+      case ConstraintKind::Unique:
+        return alembic::pg_choose_name(table, alembic::pg_columns_part(columns), "key", taken);
+      case ConstraintKind::ForeignKey:
+        return alembic::pg_choose_name(table, alembic::pg_columns_part(columns), "fkey", taken);
+      case ConstraintKind::Check:
+        break;
+    }
+    const auto& read = c.server_named->check_columns;
+    return alembic::pg_choose_name(
+        table, read.size() == 1 ? alembic::pg_identifier(read[0]) : std::string(), "check", taken);
+  }
+
+  // MySQL's and MariaDB's names (docs/language.md, "Names of constraints an Alembic script leaves
+  // unnamed"). The key names of a table on these servers: PRIMARY, unique constraints, indexes, and
+  // the index the server made for a foreign key no key covers (named after
+  // the foreign key, as Retort names every foreign key).
+  std::string mysql_server_name(const Table& t, const ast::TableConstraint& c,
+                                const std::string& dialect, PendingServerNames& made) const {
+    auto names_of = [&](ConstraintKind kind) {
+      std::vector<std::string> out;
+      for (const auto& k : t.constraints) {
+        if (k.kind == kind) out.push_back(k.name_on(dialect));
+      }
+      return out;
+    };
+    switch (c.kind) {
+      case ConstraintKind::PrimaryKey:
+        return std::string(alembic::kMysqlPrimaryName);
+      case ConstraintKind::Unique: {
+        std::vector<std::string> keys = made.keys[dialect];
+        for (const auto& k : t.constraints) {
+          if (k.kind == ConstraintKind::PrimaryKey) {
+            keys.emplace_back(alembic::kMysqlPrimaryName);
+          } else if (k.kind == ConstraintKind::Unique) {
+            keys.push_back(k.name_on(dialect));
+          } else if (k.kind == ConstraintKind::ForeignKey && !t.has_index_leading_with(k.columns)) {
+            auto index = k.index_names.find(dialect);
+            keys.push_back(index != k.index_names.end() ? index->second : k.name_on(dialect));
+          }
+        }
+        for (const auto& i : t.indexes) keys.push_back(i.name);
+        return alembic::mysql_key_name(
+            c.columns.empty() ? std::string() : c.columns[0].text,
+            [&](const std::string& n) { return has_ignoring_case(keys, n); });
+      }
+      case ConstraintKind::ForeignKey: {
+        std::vector<std::string> fks = names_of(ConstraintKind::ForeignKey);
+        const auto& more = made.fks[dialect];
+        fks.insert(fks.end(), more.begin(), more.end());
+        return alembic::mysql_numbered_name(t.name, "_ibfk_", fks);
+      }
+      case ConstraintKind::Check:
+        break;
+    }
+    std::vector<std::string> checks = names_of(ConstraintKind::Check);
+    const auto& more = made.checks[dialect];
+    checks.insert(checks.end(), more.begin(), more.end());
+    if (dialect == "mysql") return alembic::mysql_numbered_name(t.name, "_chk_", checks);
+    // MariaDB names a check written in its column's definition after the column.
+    if (!c.server_named->in_column.empty()) return c.server_named->in_column;
+    return alembic::mariadb_check_name(
+        [&](const std::string& n) { return has_ignoring_case(checks, n); });
   }
 
   // Checks one constraint against `t` (the table as built so far) and
@@ -1287,8 +1471,9 @@ class Replayer {
       return;
     }
     Table t = t0;
+    std::string name = c->name;
     for (auto& k : t.constraints) {
-      if (k.name == a.name.text) k.validated = true;
+      if (k.name == name) k.validated = true;
     }
     work_.put_table(std::move(t));
   }
@@ -1308,20 +1493,27 @@ class Replayer {
         return;
       }
     }
-    drop_constraint_of(key, a.name.text);
+    drop_constraint_of(key, c->name);
   }
 
   void apply(const std::string& key, const ast::RenameConstraint& a) {
     const Table& t0 = current(key);
-    if (!need_constraint(t0, a.name)) return;
-    if (a.new_name.text == a.name.text) return;
+    const Constraint* c = need_constraint(t0, a.name);
+    if (!c) return;
+    std::string name = c->name;
+    if (a.new_name.text == name) return;
     if (work_.name_taken(qualify(t0.schema, a.new_name.text))) {
       name_clash(a.new_name.text, t0.schema, a.new_name.span);
       return;
     }
     Table t = t0;
     for (auto& k : t.constraints) {
-      if (k.name == a.name.text) k.name = a.new_name.text;
+      if (k.name != name) continue;
+      // Named now: the same name on every server.
+      k.name = a.new_name.text;
+      k.server_named = false;
+      k.dialect_names.clear();
+      k.index_names.clear();
     }
     work_.put_table(std::move(t));
   }

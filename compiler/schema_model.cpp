@@ -144,9 +144,28 @@ int Table::column_position(std::string_view column) const {
   return -1;
 }
 
+const std::string& Constraint::name_on(std::string_view dialect) const {
+  for (const auto& [d, n] : dialect_names) {
+    if (d == dialect) return n;
+  }
+  return name;
+}
+
+bool Constraint::named(std::string_view n) const {
+  if (name == n) return true;
+  for (const auto& e : dialect_names) {
+    if (e.second == n) return true;
+  }
+  return false;
+}
+
 const Constraint* Table::find_constraint(std::string_view constraint) const {
   for (const auto& c : constraints) {
     if (c.name == constraint) return &c;
+  }
+  // The canonical names first: a server's name may be another constraint's.
+  for (const auto& c : constraints) {
+    if (c.named(constraint)) return &c;
   }
   return nullptr;
 }
@@ -572,6 +591,9 @@ void dump_table(const Table& t, std::string& out) {
       }
     }
     if (!c.validated) out += " not valid";
+    for (const auto& [dialect, name] : c.dialect_names) {
+      out += fmt::format(" {} {}", dialect, name);
+    }
     out += "\n";
   }
   for (const auto& i : t.indexes) {

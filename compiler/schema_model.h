@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -219,6 +220,22 @@ struct Constraint {
   ast::RefAction on_update = ast::RefAction::NoAction;
   ast::ExprPtr check;     ///< check
   bool validated = true;  ///< false: added `not valid` and not validated since
+  /// Read unnamed from an Alembic script: each server gave it its own name
+  /// (language.md, "Naming"). `name` is PostgreSQL's; `dialect_names` holds
+  /// the names predicted for "mysql" and "mariadb". SQLite keeps no
+  /// constraint names; SQL Server and Oracle name it by rules that are not
+  /// fixed, so their renderers must look it up in the catalogue at run time.
+  bool server_named = false;
+  std::map<std::string, std::string> dialect_names;
+  /// Foreign key, by dialect: the name of the index MySQL/MariaDB made for
+  /// it where it is not the constraint's (RENAME TABLE renames
+  /// `{old}_ibfk_{N}` but not its index).
+  std::map<std::string, std::string> index_names;
+
+  /// The name the constraint has on `dialect` (a canonical dialect name).
+  const std::string& name_on(std::string_view dialect) const;
+  /// True when `n` is its name on some dialect.
+  bool named(std::string_view n) const;
 };
 
 /// One key of an index: a column or an expression.
@@ -259,6 +276,8 @@ struct Table {
   Column* find_column(std::string_view column);
   /// Index of the column in `columns`, or -1.
   int column_position(std::string_view column) const;
+  /// A constraint by its name, or else by the name a server gave it on
+  /// some dialect (a server-named constraint: `fees_ibfk_1`, `PRIMARY`).
   const Constraint* find_constraint(std::string_view constraint) const;
   const Index* find_index(std::string_view index) const;
   const Constraint* primary_key() const;

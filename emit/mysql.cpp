@@ -452,7 +452,7 @@ class MysqlRenderer final : public Renderer {
     if (c.kind == ast::ConstraintKind::ForeignKey &&
         (c.on_delete == ast::RefAction::SetDefault || c.on_update == ast::RefAction::SetDefault)) {
       error(ctx, ctx.statement_span,
-            fmt::format("foreign key {} of table {}: InnoDB rejects SET DEFAULT", c.name,
+            fmt::format("foreign key {} of table {}: InnoDB rejects SET DEFAULT", sql_name(c),
                         qualified(t.schema, t.name)),
             "use set null, cascade, restrict or no action");
     }
@@ -481,9 +481,20 @@ class MysqlRenderer final : public Renderer {
       if (keep && !(*keep)[i]) continue;
       const Constraint& c = t.constraints[i];
       check_constraint(t, c, ctx);
-      items.push_back(constraint_definition(t, c, ctx));
-      if (c.kind == ast::ConstraintKind::ForeignKey && !covered(t, c))
+      bool fk = c.kind == ast::ConstraintKind::ForeignKey;
+      if (fk && !covered(t, c) && index_name(c) != sql_name(c)) {
+        // The server's index for it kept its name when RENAME TABLE renamed
+        // the foreign key; a new table can only get that name from a key
+        // made with it.
+        items.push_back("KEY " + quote(index_name(c)) + " (" + column_list(c.columns) + ")");
+        notes.push_back(
+            fmt::format("index {} is the one {} made for foreign key {} before its "
+                        "table was renamed",
+                        index_name(c), info().title, sql_name(c)));
+      } else if (fk && !covered(t, c)) {
         notes.push_back(made_note(c));
+      }
+      items.push_back(constraint_definition(t, c, ctx));
       if (c.kind == ast::ConstraintKind::Check && !checks_enforced()) notes.push_back(check_note());
     }
     check_identity(t, ctx);
@@ -586,7 +597,7 @@ class MysqlRenderer final : public Renderer {
 
   std::vector<Step> add_constraint(const Table& t, const Constraint& c, bool not_valid,
                                    const RenderContext& ctx) const override {
-    check_name(c.name, ctx);
+    check_name(sql_name(c), ctx);
     check_constraint(t, c, ctx);
     // Before 8.0.16 ALTER TABLE may not even parse a CHECK, and it would be ignored.
     if (c.kind == ast::ConstraintKind::Check && !checks_enforced()) return {note(check_note())};
@@ -719,7 +730,7 @@ class MysqlRenderer final : public Renderer {
     if (col->type.kind == ast::TypeKind::Timestamptz) notes.push_back(zone_note());
     for (const auto& k : c.after.constraints) {
       if (c.before.find_constraint(k.name)) continue;
-      check_name(k.name, c.ctx);
+      check_name(sql_name(k), c.ctx);
       check_constraint(c.after, k, c.ctx);
       if (k.kind == ast::ConstraintKind::Check && !checks_enforced()) {
         notes.push_back(check_note());
@@ -786,7 +797,7 @@ class MysqlRenderer final : public Renderer {
     for (const auto& k : c.after.constraints) {
       if (k.kind != ast::ConstraintKind::Check &&
           std::find(k.columns.begin(), k.columns.end(), col->name) != k.columns.end())
-        check_indexable(c.after, *col, k.name, c.ctx);
+        check_indexable(c.after, *col, sql_name(k), c.ctx);
     }
     for (const auto& i : c.after.indexes) {
       for (const auto& k : i.keys) {
@@ -859,13 +870,14 @@ class MysqlRenderer final : public Renderer {
     if (!k) return {};
     if (c.ctx.derived_downgrade &&
         (k->kind == ast::ConstraintKind::Unique || k->kind == ast::ConstraintKind::PrimaryKey)) {
-      std::string drop = k->kind == ast::ConstraintKind::Unique ? "DROP INDEX " + quote(k->name)
-                                                                : "DROP PRIMARY KEY";
+      std::string drop = k->kind == ast::ConstraintKind::Unique
+                             ? "DROP INDEX " + quote(sql_name(*k))
+                             : "DROP PRIMARY KEY";
       if (auto out =
-              drop_with_foreign_keys(c.before, c.after, drop, "constraint " + k->name, c.ctx))
+              drop_with_foreign_keys(c.before, c.after, drop, "constraint " + sql_name(*k), c.ctx))
         return *out;
     }
-    check_drop(c.before, c.after, "constraint " + k->name, c.ctx);
+    check_drop(c.before, c.after, "constraint " + sql_name(*k), c.ctx);
     return drop_constraint_steps(c.before, *k);
   }
 
@@ -880,7 +892,7 @@ class MysqlRenderer final : public Renderer {
         return {note(fmt::format("{}'s primary key is always named PRIMARY: nothing to rename",
                                  info().title))};
       case ast::ConstraintKind::Unique:
-        return rename_index(c.before, k->name, renamed->name, c.ctx);
+        return rename_index(c.before, sql_name(*k), sql_name(*renamed), c.ctx);
       case ast::ConstraintKind::ForeignKey: {
         // No RENAME for a foreign key: drop it, with the index the server
         // made for it, and add it under the new name; the server makes its
@@ -890,8 +902,8 @@ class MysqlRenderer final : public Renderer {
         // without reading them: the rows are those the old one held (or, in
         // a derived downgrade, rows it was added back over unchecked).
         bool made = !covered(c.before, *k);
-        std::string drop = "DROP FOREIGN KEY " + quote(k->name);
-        if (made) drop += ",\n    DROP INDEX " + quote(k->name);
+        std::string drop = "DROP FOREIGN KEY " + quote(sql_name(*k));
+        if (made) drop += ",\n    DROP INDEX " + quote(index_name(*k));
         std::vector<Step> out = alter(c.before, drop);
         out.front().comments.push_back(
             fmt::format("{} cannot rename a foreign key: it is dropped{} and added again",
@@ -904,7 +916,7 @@ class MysqlRenderer final : public Renderer {
       case ast::ConstraintKind::Check: {
         if (!checks_enforced()) return {note(check_note())};
         std::vector<Step> out =
-            alter(c.before, drop_check(k->name) + ",\n    ADD " +
+            alter(c.before, drop_check(sql_name(*k)) + ",\n    ADD " +
                                 constraint_definition(c.after, *renamed, c.ctx));
         out.back().comments.push_back(fmt::format(
             "{} cannot rename a check constraint: it is dropped and added again", info().title));
@@ -970,6 +982,16 @@ class MysqlRenderer final : public Renderer {
     return out;
   }
 
+  // The constraint's name on this server: the one the server gave it when
+  // an Alembic script left it unnamed (`fees_ibfk_1`, `username`, `PRIMARY`).
+  std::string sql_name(const Constraint& c) const { return c.name_on(info().name); }
+  // The name of the index the server made for foreign key `fk`: the
+  // constraint's, unless RENAME TABLE renamed the constraint since.
+  std::string index_name(const Constraint& fk) const {
+    auto it = fk.index_names.find(std::string(info().name));
+    return it != fk.index_names.end() ? it->second : sql_name(fk);
+  }
+
   static void append(std::vector<Step>& out, std::vector<Step> more) {
     for (auto& s : more) out.push_back(std::move(s));
   }
@@ -996,11 +1018,11 @@ class MysqlRenderer final : public Renderer {
   }
   std::string made_note(const Constraint& fk) const {
     return fmt::format("{} also creates index {} ({}) for foreign key {}: no index covers it",
-                       info().title, fk.name, join(fk.columns, ", "), fk.name);
+                       info().title, sql_name(fk), join(fk.columns, ", "), sql_name(fk));
   }
   std::string replaced_note(const Constraint& fk, std::string_view by) const {
     return fmt::format("{} drops index {}, made for foreign key {}: {} covers it now", info().title,
-                       fk.name, fk.name, by);
+                       index_name(fk), sql_name(fk), by);
   }
 
   // The span of `part` when it lies in the statement being rendered (the
@@ -1056,7 +1078,7 @@ class MysqlRenderer final : public Renderer {
   void check_constraint(const Table& t, const Constraint& k, const RenderContext& ctx) const {
     if (k.kind == ast::ConstraintKind::Check) return;
     for (const auto& name : k.columns) {
-      if (const Column* c = t.find_column(name)) check_indexable(t, *c, k.name, ctx);
+      if (const Column* c = t.find_column(name)) check_indexable(t, *c, sql_name(k), ctx);
     }
   }
 
@@ -1111,9 +1133,9 @@ class MysqlRenderer final : public Renderer {
       error(ctx, ctx.statement_span,
             fmt::format("dropping {} leaves foreign key {} of table {} without an index on ({}); "
                         "{} refuses to drop the last index a foreign key uses",
-                        what, fk.name, before.name, join(fk.columns, ", "), info().title),
+                        what, sql_name(fk), before.name, join(fk.columns, ", "), info().title),
             fmt::format("create an index on ({}) first, or drop foreign key {} first",
-                        join(fk.columns, ", "), fk.name));
+                        join(fk.columns, ", "), sql_name(fk)));
     }
     for (const auto& c : after.columns) {
       const Column* old = before.find_column(c.name);
@@ -1134,22 +1156,23 @@ class MysqlRenderer final : public Renderer {
   std::vector<Step> drop_constraint_steps(const Table& t, const Constraint& k) const {
     switch (k.kind) {
       case ast::ConstraintKind::ForeignKey: {
-        std::vector<Step> out = alter(t, "DROP FOREIGN KEY " + quote(k.name));
+        std::vector<Step> out = alter(t, "DROP FOREIGN KEY " + quote(sql_name(k)));
         if (!covered(t, k)) {
           // The index made for it outlives the foreign key.
-          append(out, alter(t, "DROP INDEX " + quote(k.name)));
-          out.back().comments.push_back(fmt::format(
-              "{} keeps the index it made for foreign key {}: dropped too", info().title, k.name));
+          append(out, alter(t, "DROP INDEX " + quote(index_name(k))));
+          out.back().comments.push_back(
+              fmt::format("{} keeps the index it made for foreign key {}: dropped too",
+                          info().title, sql_name(k)));
         }
         return out;
       }
       case ast::ConstraintKind::Unique:
-        return alter(t, "DROP INDEX " + quote(k.name));
+        return alter(t, "DROP INDEX " + quote(sql_name(k)));
       case ast::ConstraintKind::PrimaryKey:
         return alter(t, "DROP PRIMARY KEY");
       case ast::ConstraintKind::Check:
         if (!checks_enforced()) return {note(check_note())};
-        return alter(t, drop_check(k.name));
+        return alter(t, drop_check(sql_name(k)));
     }
     return {};
   }
@@ -1162,7 +1185,7 @@ class MysqlRenderer final : public Renderer {
     st.comments.push_back(fmt::format(
         "FOREIGN_KEY_CHECKS off for this statement only: {} adds {} without checking the rows "
         "already in {}",
-        info().title, fk.name, qualified(t.schema, t.name)));
+        info().title, sql_name(fk), qualified(t.schema, t.name)));
     return st;
   }
 
@@ -1194,8 +1217,8 @@ class MysqlRenderer final : public Renderer {
     std::vector<std::string> clauses;
     std::vector<std::string> names;
     for (const Constraint* fk : lost) {
-      clauses.push_back("DROP FOREIGN KEY " + quote(fk->name));
-      names.push_back(fk->name);
+      clauses.push_back("DROP FOREIGN KEY " + quote(sql_name(*fk)));
+      names.push_back(sql_name(*fk));
     }
     clauses.push_back(drop);
     std::vector<Step> out = alter(before, join(clauses, ",\n    "));
@@ -1233,7 +1256,7 @@ class MysqlRenderer final : public Renderer {
       if (const Table* old = ctx.before.find_table(t.key)) {
         for (const auto& k : old->constraints) {
           if (k.kind == ast::ConstraintKind::ForeignKey && !covered(*old, k) && covered(t, k))
-            notes.push_back(replaced_note(k, c.name));
+            notes.push_back(replaced_note(k, sql_name(c)));
         }
       }
     }

@@ -374,7 +374,9 @@ std::string Renderer::column_list(const std::vector<std::string>& columns) const
 
 std::string Renderer::constraint_definition(const Table& /*t*/, const Constraint& c,
                                             const RenderContext& ctx) const {
-  std::string out = "CONSTRAINT " + quote(c.name) + " ";
+  // A constraint the server named (read unnamed from an Alembic script)
+  // is created under the name that server would give it.
+  std::string out = "CONSTRAINT " + quote(c.name_on(info().name)) + " ";
   switch (c.kind) {
     case ast::ConstraintKind::PrimaryKey:
       return out + "PRIMARY KEY (" + column_list(c.columns) + ")";
@@ -793,8 +795,9 @@ std::vector<Step> Renderer::render_action(const ast::AddConstraint& a,
                                           const ActionContext& c) const {
   const Constraint* made = nullptr;
   for (const auto& k : c.after.constraints) {
-    if (a.constraint.name ? k.name == a.constraint.name->text : !c.before.find_constraint(k.name))
-      made = &k;
+    // A server-named constraint's name is the replay's, not the script's.
+    bool by_name = a.constraint.name && !a.constraint.server_named;
+    if (by_name ? k.name == a.constraint.name->text : !c.before.find_constraint(k.name)) made = &k;
   }
   if (!made) return {};
   return add_constraint(c.after, *made, a.not_valid, c.ctx);
@@ -808,20 +811,28 @@ std::vector<Step> Renderer::render_action(const ast::AddConstraintUsingIndex& a,
                            quote(a.index.text)));
 }
 
+// The name on this dialect of the constraint a statement names: a script
+// written for one server may name a server-named constraint by that
+// server's name (`fees_ibfk_1`), which the model knows on every dialect.
+std::string Renderer::constraint_name(const Table& t, const ast::Name& written) const {
+  const Constraint* k = t.find_constraint(written.text);
+  return k ? k->name_on(info().name) : written.text;
+}
+
 std::vector<Step> Renderer::render_action(const ast::ValidateConstraint& a,
                                           const ActionContext& c) const {
-  return alter(c.before, "VALIDATE CONSTRAINT " + quote(a.name.text));
+  return alter(c.before, "VALIDATE CONSTRAINT " + quote(constraint_name(c.before, a.name)));
 }
 
 std::vector<Step> Renderer::render_action(const ast::DropConstraint& a,
                                           const ActionContext& c) const {
-  return alter(c.before, "DROP CONSTRAINT " + quote(a.name.text));
+  return alter(c.before, "DROP CONSTRAINT " + quote(constraint_name(c.before, a.name)));
 }
 
 std::vector<Step> Renderer::render_action(const ast::RenameConstraint& a,
                                           const ActionContext& c) const {
-  return alter(c.before,
-               "RENAME CONSTRAINT " + quote(a.name.text) + " TO " + quote(a.new_name.text));
+  return alter(c.before, "RENAME CONSTRAINT " + quote(constraint_name(c.before, a.name)) + " TO " +
+                             quote(a.new_name.text));
 }
 
 // -------------------------------------------------------- bookkeeping

@@ -262,6 +262,9 @@ class Renderer {
   /// ALTER TABLE <t> <action>; as one step.
   std::vector<Step> alter(const Table& t, std::string action) const;
   std::string column_list(const std::vector<std::string>& columns) const;
+  /// The name on this dialect of constraint `written` of `t` (by any
+  /// dialect's name), else `written` as it is.
+  std::string constraint_name(const Table& t, const ast::Name& written) const;
   /// `"name"` whatever it holds (collation names keep their case).
   std::string quote_always(std::string_view name) const;
   /// The column's type as the dialect spells it, for a column of `t`.

@@ -99,6 +99,48 @@ TEST(AlembicNames, SqlalchemyCutsLongConventionNames) {
 
 // ---------------------------------------------------------------- reading
 
+TEST(AlembicNames, MysqlRules) {
+  auto none = [](const std::string&) { return false; };
+  EXPECT_EQ(alembic::mysql_key_name("email", none), "email");
+  // `PRIMARY` is never a unique key's name, whatever the case.
+  EXPECT_EQ(alembic::mysql_key_name("Primary", none), "Primary_2");
+  auto taken = [](const std::string& n) { return n == "email" || n == "email_2"; };
+  EXPECT_EQ(alembic::mysql_key_name("email", taken), "email_3");
+  EXPECT_EQ(alembic::mysql_numbered_name("fees", "_ibfk_", {}), "fees_ibfk_1");
+  // One more than the highest of the table's own pattern; others do not count.
+  EXPECT_EQ(alembic::mysql_numbered_name(
+                "fees", "_ibfk_", {"fees_ibfk_2", "fees_ibfk_10", "other_ibfk_40", "fees_ibfk_x"}),
+            "fees_ibfk_11");
+  EXPECT_EQ(alembic::mysql_renamed("fees_ibfk_3", "fees", "charges", "_ibfk_"), "charges_ibfk_3");
+  EXPECT_EQ(alembic::mysql_renamed("fk_fees", "fees", "charges", "_ibfk_"), std::nullopt);
+  auto checks = [](const std::string& n) { return n == "CONSTRAINT_1" || n == "CONSTRAINT_3"; };
+  EXPECT_EQ(alembic::mariadb_check_name(checks), "CONSTRAINT_2");
+}
+
+TEST(AlembicReader, UnnamedConstraintsAreServerNamed) {
+  auto file = ok(script(R"(    op.create_table('t',
+        sa.Column('id', sa.Integer(), primary_key=True),
+        sa.Column('qty', sa.Integer(), sa.CheckConstraint('qty > 0')),
+        sa.CheckConstraint('qty < id', name='ck_named'))
+    op.create_check_constraint(None, 't', 'qty < 9'))"));
+  ASSERT_EQ(file.upgrade.size(), 2u);
+  const auto& ct = std::get<ast::CreateTable>(file.upgrade[0].node);
+  ASSERT_EQ(ct.constraints.size(), 3u);
+  // The primary key and the column's check: named by the server.
+  ASSERT_TRUE(ct.constraints[0].server_named);
+  EXPECT_EQ(ct.constraints[0].name->text, "t_pkey");
+  ASSERT_TRUE(ct.constraints[1].server_named);
+  EXPECT_EQ(ct.constraints[1].server_named->in_column, "qty");
+  EXPECT_EQ(ct.constraints[1].server_named->check_columns, std::vector<std::string>{"qty"});
+  EXPECT_TRUE(ct.constraints[1].server_named->names.empty());
+  // Named in the script: the same name everywhere.
+  EXPECT_FALSE(ct.constraints[2].server_named);
+  const auto& alter = std::get<ast::AlterTable>(file.upgrade[1].node);
+  const auto& add = std::get<ast::AddConstraint>(alter.actions[0]);
+  ASSERT_TRUE(add.constraint.server_named);
+  EXPECT_EQ(add.constraint.server_named->in_column, "");
+}
+
 TEST(AlembicReader, StringLiterals) {
   ast::RevisionFile f =
       ok(script("    op.execute('a\\'b\\n\\x41\\u00e9\\101' \"c\" r'\\d' '''d\n''')\n"

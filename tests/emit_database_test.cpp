@@ -84,6 +84,30 @@ const std::vector<Project>& projects() {
       {.name = "alembic_tutorial",
        .folder = "fixtures/alembic-inplace/tutorial",
        .dialects = {"postgresql", "sqlite"}},
+      {.name = "alembic_autogenerate",
+       .folder = "fixtures/alembic-projects/autogenerate",
+       .dialects = {"postgresql"}},
+      {.name = "alembic_batch",
+       .folder = "fixtures/alembic-projects/batch",
+       .dialects = {"sqlite"}},
+      {.name = "alembic_branches",
+       .folder = "fixtures/alembic-projects/branches",
+       .dialects = {"postgresql", "sqlite", "mysql"}},
+      {.name = "alembic_data",
+       .folder = "fixtures/alembic-projects/data",
+       .dialects = {"postgresql", "sqlite", "mysql"}},
+      {.name = "alembic_mysql_alter",
+       .folder = "fixtures/alembic-projects/mysql-alter",
+       .dialects = {"mysql"}},
+      {.name = "alembic_renames",
+       .folder = "fixtures/alembic-projects/renames",
+       .dialects = {"postgresql"}},
+      {.name = "alembic_sqlite_alter",
+       .folder = "fixtures/alembic-projects/sqlite-alter",
+       .dialects = {"sqlite"}},
+      {.name = "emit_alembic_mysql_names",
+       .folder = "fixtures/emit/alembic_mysql_names",
+       .dialects = {"postgresql", "mysql", "mariadb"}},
       {.name = "emit_branches", .folder = "fixtures/emit/branches", .dialects = {"postgresql"}},
       {.name = "emit_dialect_errors",
        .folder = "fixtures/emit/dialect_errors",
@@ -644,10 +668,11 @@ INSTANTIATE_TEST_SUITE_P(Projects, EmitDatabaseTest, ::testing::ValuesIn(cases()
                          });
 
 /// The folders the test must cover: examples/ and every fixtures/emit/*/
-/// and fixtures/alembic-inplace/*/ holding a retort.toml.
+/// fixtures/alembic-inplace/*/ and fixtures/alembic-projects/*/ holding a
+/// retort.toml.
 std::vector<std::string> project_folders() {
   std::vector<std::string> folders = {"examples"};
-  for (std::string group : {"emit", "alembic-inplace"}) {
+  for (std::string group : {"emit", "alembic-inplace", "alembic-projects"}) {
     fs::path root = fs::path(RETORT_SOURCE_DIR) / "fixtures" / group;
     for (const auto& entry : fs::directory_iterator(root)) {
       if (fs::exists(entry.path() / "retort.toml")) {

@@ -335,7 +335,7 @@ TEST(PrinterLayout, HeaderAndBlocks) {
             "  author 'ada'\n"
             "  created '2024-01-02 03:04:05';\n"
             "\n"
-            "upgrade {}\n"
+            "upgrade {\n}\n"
             "\n"
             "downgrade irreversible;\n");
   EXPECT_EQ(canonical("revision a; upgrade { create schema s; drop schema t; } "
@@ -553,7 +553,7 @@ TEST(PrinterExpressions, AddsTheParenthesesATreeNeeds) {
 
 TEST(PrinterRevisionIds, BareUnlessTheyCannotBe) {
   EXPECT_EQ(canonical("revision '0001' revises 'abc', 'Table', 1975ea83b712; upgrade {}"),
-            "revision 0001\n  revises abc, 'Table', 1975ea83b712;\n\nupgrade {}\n");
+            "revision 0001\n  revises abc, 'Table', 1975ea83b712;\n\nupgrade {\n}\n");
 }
 
 /// Every keyword of the grammar, read from grammar/Revision.g4, so that the

@@ -1,12 +1,14 @@
 // Tests of the schema model, the naming convention and replay. ASTs are
 // built by hand (small helpers below) so that these tests do not depend on
 // the parser.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <map>
 #include <random>
 
+#include "compiler/alembic_reader.h"
 #include "compiler/naming.h"
 #include "compiler/parser.h"
 #include "compiler/replay.h"
@@ -1401,6 +1403,164 @@ upgrade {
   // The statements that failed changed nothing; the first one stands.
   EXPECT_EQ(schema.table_count(), 1u);
   EXPECT_FALSE(schema.find_index("ix_users_nme"));
+}
+
+// ------------------------------------------- names servers give (Alembic)
+
+// Replays an Alembic script's upgrade() (the body of the function, one op
+// per line) onto `schema`; every dialect's names are predicted.
+DiagnosticSink replay_alembic(std::string_view revision, std::string_view upgrade,
+                              SchemaModel& schema) {
+  std::string text = fmt::format(
+      "\"\"\"r\n\nRevision ID: {0}\n\"\"\"\nfrom alembic import op\nimport sqlalchemy as sa\n\n"
+      "revision = '{0}'\ndown_revision = None\n\n\ndef upgrade():\n{1}\n\n\ndef downgrade():\n"
+      "    pass\n",
+      revision, upgrade);
+  DiagnosticSink sink;
+  SourceFile file{"alembic/versions/" + std::string(revision) + ".py", text};
+  auto read = read_alembic_script(file, sink);
+  EXPECT_TRUE(read.has_value()) << (sink.empty() ? "" : sink.diagnostics()[0].message);
+  ReplayOptions options;
+  options.dialects = {"postgresql", "mysql", "mariadb"};
+  if (read) replay_upgrade(*read, schema, options, sink);
+  for (const auto& d : sink.diagnostics()) ADD_FAILURE() << d.message;
+  return sink;
+}
+
+// "canonical mariadb=... mysql=..." of a constraint found by any name.
+std::string server_names(const SchemaModel& schema, std::string_view table,
+                         std::string_view constraint) {
+  const Table* t = schema.find_table(table);
+  const Constraint* c = t ? t->find_constraint(constraint) : nullptr;
+  if (!c) return "(none)";
+  return fmt::format("{} mariadb={} mysql={}", c->name, c->name_on("mariadb"), c->name_on("mysql"));
+}
+
+TEST(ServerNames, PostgresqlNumbersAClashWithEarlierRevisions) {
+  SchemaModel schema;
+  replay_alembic("r1", R"(    op.create_table('users',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('email', sa.String(50), nullable=True),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('email'))
+    op.create_index('users_email_key1', 'users', ['id']))",
+                 schema);
+  EXPECT_EQ(server_names(schema, "users", "users_email_key"),
+            "users_email_key mariadb=email mysql=email");
+  // Another unnamed unique on the same column, in a later script: PostgreSQL
+  // looks at the whole namespace (users_email_key is a constraint,
+  // users_email_key1 an index), so it is users_email_key2.
+  replay_alembic("r2", "    op.create_unique_constraint(None, 'users', ['email'])", schema);
+  EXPECT_EQ(server_names(schema, "users", "users_email_key2"),
+            "users_email_key2 mariadb=email_2 mysql=email_2");
+  // Dropped and added again: the freed name is the first free one again.
+  replay_alembic("r3", R"(    op.drop_constraint('users_email_key', 'users', type_='unique')
+    op.create_unique_constraint(None, 'users', ['email']))",
+                 schema);
+  EXPECT_EQ(server_names(schema, "users", "users_email_key"),
+            "users_email_key mariadb=email mysql=email");
+  // A table's name is a relation name too: a key may not take it.
+  replay_alembic("r4", R"(    op.create_table('t_pkey', sa.Column('id', sa.Integer()))
+    op.create_table('t', sa.Column('id', sa.Integer(), primary_key=True)))",
+                 schema);
+  EXPECT_EQ(server_names(schema, "t", "PRIMARY"), "t_pkey1 mariadb=PRIMARY mysql=PRIMARY");
+}
+
+TEST(ServerNames, MysqlNamesKeysAfterTheirFirstColumn) {
+  SchemaModel schema;
+  replay_alembic("r1", R"(    op.create_table('users',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('username', sa.String(20), nullable=True),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('username'),
+        sa.UniqueConstraint('username', 'id'))
+    op.create_index('username_3', 'users', ['id']))",
+                 schema);
+  EXPECT_EQ(server_names(schema, "users", "PRIMARY"), "users_pkey mariadb=PRIMARY mysql=PRIMARY");
+  EXPECT_EQ(server_names(schema, "users", "username"),
+            "users_username_key mariadb=username mysql=username");
+  EXPECT_EQ(server_names(schema, "users", "username_2"),
+            "users_username_id_key mariadb=username_2 mysql=username_2");
+  // username_3 is an index's: the next key skips it.
+  replay_alembic("r2", "    op.create_unique_constraint(None, 'users', ['username'])", schema);
+  EXPECT_EQ(server_names(schema, "users", "username_4"),
+            "users_username_key1 mariadb=username_4 mysql=username_4");
+  // Dropped by the name MySQL gave it.
+  replay_alembic("r3", "    op.drop_constraint('username', 'users', type_='unique')", schema);
+  EXPECT_EQ(server_names(schema, "users", "users_username_key"), "(none)");
+}
+
+TEST(ServerNames, InnodbNumbersForeignKeysFromTheHighest) {
+  SchemaModel schema;
+  replay_alembic("r1",
+                 R"(    op.create_table('students', sa.Column('id', sa.Integer(), primary_key=True))
+    op.create_table('fees',
+        sa.Column('id', sa.Integer(), primary_key=True),
+        sa.Column('student_id', sa.Integer(), sa.ForeignKey('students.id')),
+        sa.Column('payer_id', sa.Integer(), sa.ForeignKey('students.id'))))",
+                 schema);
+  EXPECT_EQ(server_names(schema, "fees", "fees_ibfk_1"),
+            "fees_student_id_fkey mariadb=fees_ibfk_1 mysql=fees_ibfk_1");
+  EXPECT_EQ(server_names(schema, "fees", "fees_ibfk_2"),
+            "fees_payer_id_fkey mariadb=fees_ibfk_2 mysql=fees_ibfk_2");
+  // After a drop the next is one more than the highest left, not the gap.
+  replay_alembic("r2", R"(    op.drop_constraint('fees_ibfk_1', 'fees', type_='foreignkey')
+    op.create_foreign_key(None, 'fees', 'students', ['student_id'], ['id']))",
+                 schema);
+  EXPECT_EQ(server_names(schema, "fees", "fees_ibfk_3"),
+            "fees_student_id_fkey mariadb=fees_ibfk_3 mysql=fees_ibfk_3");
+  // RENAME TABLE renames {old}_ibfk_N to {new}_ibfk_N.
+  replay_alembic("r3", R"(    op.rename_table('fees', 'charges')
+    op.create_foreign_key(None, 'charges', 'students', ['payer_id'], ['id']))",
+                 schema);
+  EXPECT_EQ(server_names(schema, "charges", "charges_ibfk_2"),
+            "fees_payer_id_fkey mariadb=charges_ibfk_2 mysql=charges_ibfk_2");
+  EXPECT_EQ(server_names(schema, "charges", "charges_ibfk_4"),
+            "charges_payer_id_fkey mariadb=charges_ibfk_4 mysql=charges_ibfk_4");
+  EXPECT_EQ(server_names(schema, "charges", "fees_ibfk_3"), "(none)");
+}
+
+TEST(ServerNames, ChecksAreNumberedPerTable) {
+  SchemaModel schema;
+  replay_alembic("r1", R"(    op.create_table('items',
+        sa.Column('id', sa.Integer(), primary_key=True),
+        sa.Column('qty', sa.Integer(), sa.CheckConstraint('qty > 0')),
+        sa.Column('price', sa.Integer()),
+        sa.CheckConstraint('price > 0'),
+        sa.CheckConstraint('price < qty')))",
+                 schema);
+  // MariaDB names a check written in a column after the column; MySQL 8
+  // numbers them all.
+  EXPECT_EQ(server_names(schema, "items", "items_qty_check"),
+            "items_qty_check mariadb=qty mysql=items_chk_1");
+  EXPECT_EQ(server_names(schema, "items", "items_price_check"),
+            "items_price_check mariadb=CONSTRAINT_1 mysql=items_chk_2");
+  EXPECT_EQ(server_names(schema, "items", "items_check"),
+            "items_check mariadb=CONSTRAINT_2 mysql=items_chk_3");
+  // MariaDB takes the smallest free number, MySQL one more than the highest.
+  replay_alembic("r2", R"(    op.drop_constraint('CONSTRAINT_1', 'items', type_='check')
+    op.create_check_constraint(None, 'items', 'price > 1'))",
+                 schema);
+  EXPECT_EQ(server_names(schema, "items", "CONSTRAINT_1"),
+            "items_price_check mariadb=CONSTRAINT_1 mysql=items_chk_4");
+}
+
+TEST(ServerNames, RenamedConstraintsHaveOneName) {
+  SchemaModel schema;
+  replay_alembic("r1", R"(    op.create_table('users',
+        sa.Column('id', sa.Integer(), primary_key=True),
+        sa.Column('username', sa.String(20), unique=True)))",
+                 schema);
+  ast::Statement rename;
+  ast::AlterTable alter;
+  alter.name = Q("users");
+  alter.actions.push_back(ast::RenameConstraint{N("username"), N("uq_users_username"), {}});
+  rename.node = alter;
+  DiagnosticSink sink;
+  ReplayOptions options;
+  ASSERT_TRUE(apply_statement(rename, "r.rev", schema, options, sink));
+  EXPECT_EQ(server_names(schema, "users", "uq_users_username"),
+            "uq_users_username mariadb=uq_users_username mysql=uq_users_username");
 }
 
 }  // namespace

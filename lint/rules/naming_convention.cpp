@@ -24,7 +24,9 @@ std::vector<Named> explicit_names(const ast::Statement& statement) {
   std::visit(Overloaded{
                  [&](const ast::CreateTable& s) {
                    for (const auto& c : s.constraints) {
-                     if (c.name) out.push_back({s.name.key(), &*c.name, false, {}});
+                     // A server-named constraint's name is no one's choice.
+                     if (c.name && !c.server_named)
+                       out.push_back({s.name.key(), &*c.name, false, {}});
                    }
                  },
                  [&](const ast::AlterTable& s) {
@@ -32,7 +34,7 @@ std::vector<Named> explicit_names(const ast::Statement& statement) {
                      std::visit(
                          Overloaded{
                              [&](const ast::AddConstraint& a) {
-                               if (a.constraint.name) {
+                               if (a.constraint.name && !a.constraint.server_named) {
                                  out.push_back({s.name.key(), &*a.constraint.name, false, {}});
                                }
                              },
