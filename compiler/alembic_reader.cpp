@@ -291,8 +291,8 @@ void Reader::read_with(const py::Stmt& s, Block& block) {
     error(v->span, "op.batch_alter_table() needs the table's name", "");
     return;
   }
-  for (const char* k : {"copy_from", "naming_convention", "reflect_args", "reflect_kwargs",
-                        "table_args", "table_kwargs", "partial_reordering"}) {
+  for (const char* k : {"naming_convention", "reflect_args", "reflect_kwargs", "table_args",
+                        "table_kwargs", "partial_reordering"}) {
     const Value* x = arg(k);
     if (x == nullptr) continue;
     bool empty =
@@ -320,6 +320,32 @@ void Reader::read_with(const py::Stmt& s, Block& block) {
   }
   auto q = qualified(*arg("table_name"), arg("schema"), "a table's name");
   if (!q) return;
+  if (const Value* cf = arg("copy_from")) {
+    // Alembic rebuilds the table copy_from describes instead of reflecting
+    // it (the only way its offline mode rebuilds SQLite tables); Retort
+    // rebuilds from the schema it replayed, so only the name is checked.
+    if (!cf->is_object("sa.Table")) {
+      error(cf->span, fmt::format("copy_from must be a sa.Table(...), not {}", what(*cf)), "");
+      return;
+    }
+    if (cf->items.empty()) {
+      error(cf->span, "copy_from=sa.Table(...) needs the table's name", "");
+      return;
+    }
+    auto copied = qualified(cf->items[0], cf->keyword("schema"), "the copy_from table's name");
+    if (!copied) return;
+    if (copied->key() != q->key()) {
+      error(cf->span,
+            fmt::format("copy_from is the table {}, not the batch's table {}: Alembic would "
+                        "rebuild {}",
+                        copied->key(), q->key(), copied->key()),
+            "pass the batch's own table as copy_from=");
+      return;
+    }
+    note(cf->span,
+         "copy_from only spares Alembic reflecting the table: Retort rebuilds SQLite tables "
+         "from the schema it knows, so it is ignored");
+  }
   auto handle = std::make_shared<TableHandle>();
   handle->name = *q;
   handle->batch = true;

@@ -256,6 +256,42 @@ TEST(AlembicReader, ErrorsAreAtTheConstruct) {
   EXPECT_EQ(r.diagnostics[0].file, "s.py");
 }
 
+TEST(AlembicReader, BatchCopyFromIsIgnored) {
+  // Alembic's offline mode rebuilds SQLite tables only from a copy_from= Table.
+  const std::string body =
+      "    with op.batch_alter_table('t', copy_from=sa.Table('t', sa.MetaData(),\n"
+      "            sa.Column('id', sa.Integer(), primary_key=True), sa.Column('b', sa.Text()),\n"
+      "            sa.UniqueConstraint('b', name='uq_t_b'))) as batch_op:\n"
+      "        batch_op.drop_column('b')\n";
+  Result r = read(script(body));
+  ASSERT_TRUE(r.file) << r.messages();
+  ASSERT_EQ(r.file->upgrade.size(), 1u);
+  EXPECT_TRUE(std::holds_alternative<ast::AlterTable>(r.file->upgrade[0].node));
+  ASSERT_EQ(r.diagnostics.size(), 1u) << r.messages();
+  EXPECT_EQ(r.diagnostics[0].severity, Severity::info);
+  EXPECT_EQ(r.diagnostics[0].span.line, 9u);
+  EXPECT_EQ(r.diagnostics[0].span.column, 46u);
+  // Another table, or anything but a Table, is an error at the value.
+  r = read(
+      script("    with op.batch_alter_table('t', copy_from=sa.Table('u', sa.MetaData())) as b:\n"
+             "        b.drop_column('c')\n"));
+  EXPECT_FALSE(r.file);
+  EXPECT_EQ(r.messages(),
+            "9:46: error[alembic]: copy_from is the table u, not the batch's table t: Alembic "
+            "would rebuild u\n");
+  r =
+      read(script("    with op.batch_alter_table('t', copy_from=sa.table('t')) as b:\n"
+                  "        b.drop_column('c')\n"));
+  EXPECT_FALSE(r.file);
+  EXPECT_EQ(r.messages(),
+            "9:46: error[alembic]: copy_from must be a sa.Table(...), not sa.table(...)\n");
+  // The arguments that change what would be built are still refused.
+  r = read(
+      script("    with op.batch_alter_table('t', table_args=(sa.UniqueConstraint('c'),)) as b:\n"
+             "        b.drop_column('c')\n"));
+  EXPECT_FALSE(r.file);
+}
+
 // ------------------------------------------------------------- robustness
 
 std::string read_file(const fs::path& p) {
