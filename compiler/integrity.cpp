@@ -39,13 +39,6 @@ SourceSpan whole_line(std::string_view text, size_t begin, size_t end, uint32_t 
   return s;
 }
 
-std::string_view source_text(const Project& project, std::string_view path) {
-  for (const auto& s : project.sources) {
-    if (s.path == path) return s.text;
-  }
-  return {};
-}
-
 /// Where a finding about revision `id` points: its header.
 SourceSpan header_span(const ast::RevisionFile& r) {
   return r.header.span.valid() ? r.header.span : SourceSpan{0, 0, 1, 1, 1, 1};
@@ -117,7 +110,7 @@ std::vector<SumLine> sum_every_revision(const Project& project) {
     const std::string& id = project.graph.nodes()[node].id;
     const ast::RevisionFile* r = project.revision(id);
     if (r == nullptr) continue;
-    lines.push_back({id, sha256_hex(source_text(project, r->path)), "", 0});
+    lines.push_back({id, sha256_hex(project.source_text(r->path)), "", 0});
   }
   return lines;
 }
@@ -180,7 +173,7 @@ std::optional<SumFile> check_integrity(const Project& project, DiagnosticSink& s
           "run `retort sum` to write the file again");
       continue;
     }
-    if (sha256_hex(source_text(project, r->path)) != l.file_sha256) {
+    if (sha256_hex(project.source_text(r->path)) != l.file_sha256) {
       sink.error("integrity", r->path, header_span(*r),
                  fmt::format("revision \"{}\" was edited after it was summed ({}:{}); a revision "
                              "that may have been applied somewhere must not change",

@@ -21,6 +21,12 @@ SourceTexts Project::texts() const {
   return out;
 }
 
+std::string_view Project::source_text(std::string_view path) const {
+  auto it = std::lower_bound(sources.begin(), sources.end(), path,
+                             [](const SourceFile& s, std::string_view p) { return s.path < p; });
+  return it != sources.end() && it->path == path ? std::string_view(it->text) : std::string_view();
+}
+
 const ast::RevisionFile* Project::revision(std::string_view id) const {
   auto it = revision_index.find(id);
   return it == revision_index.end() ? nullptr : &revisions[it->second];

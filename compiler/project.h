@@ -40,6 +40,9 @@ struct Project {
 
   /// Every source text by path, for rendering diagnostics.
   SourceTexts texts() const;
+  /// The text of the revision file at `path` (empty if none); `sources`
+  /// is sorted by path, so this is a binary search.
+  std::string_view source_text(std::string_view path) const;
   /// The parsed revision of `id`, or null.
   const ast::RevisionFile* revision(std::string_view id) const;
   /// Replay options from the config (naming, target dialects, name limit).

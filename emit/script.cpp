@@ -257,13 +257,6 @@ class Writer {
 };
 
 // The source text of a revision's file.
-std::string_view source_text(const Project& project, const std::string& path) {
-  for (const auto& s : project.sources) {
-    if (s.path == path) return s.text;
-  }
-  return {};
-}
-
 std::string range_text(const Range& range) {
   return describe(range.from) + " -> " + describe(range.to);
 }
@@ -292,7 +285,7 @@ void write_header(Writer& w, const Project& project, const Renderer& renderer,
       if (!rev) continue;
       w.comment(fmt::format("  {}: {}", id, rev->header.message.value_or("")));
       w.comment(
-          fmt::format("    {} sha256:{}", rev->path, sha256_hex(source_text(project, rev->path))));
+          fmt::format("    {} sha256:{}", rev->path, sha256_hex(project.source_text(rev->path))));
     }
   }
   for (const auto& e : extra) w.comment(e);
@@ -556,8 +549,7 @@ std::optional<std::string> upgrade_script(const Project& project, const Renderer
         render_statements(statements, nullptr, schema, renderer, replay, rev->path, id, sink);
     std::vector<std::string> heading{
         fmt::format("Running {}: {}", title, rev->header.message.value_or("")),
-        fmt::format("source: {} sha256:{}", rev->path,
-                    sha256_hex(source_text(project, rev->path)))};
+        fmt::format("source: {} sha256:{}", rev->path, sha256_hex(project.source_text(rev->path)))};
     w.section(heading, guard_for(project, renderer, change, title), items,
               version_statements(renderer, table, change), has_no_transaction(*rev));
   }
@@ -638,7 +630,7 @@ std::optional<std::string> downgrade_script(const Project& project, const Render
     unchecked = unchecked_foreign_keys(work);
     std::vector<std::string> heading{
         fmt::format("Running {}: {}", title, rev->header.message.value_or("")),
-        fmt::format("source: {} sha256:{}", rev->path, sha256_hex(source_text(project, rev->path))),
+        fmt::format("source: {} sha256:{}", rev->path, sha256_hex(project.source_text(rev->path))),
         plan.derived ? "downgrade derived from the upgrade" : "downgrade as written"};
     w.section(heading, guard_for(project, renderer, change, title), items,
               version_statements(renderer, table, change), has_no_transaction(*rev));
