@@ -6,6 +6,9 @@
 //   fixtures/**/CASE/cmd               a folder holding a project: each line
 //                                      of `cmd` is one retort command line,
 //                                      expected in CASE/expected.out
+//   fixtures/**/CASE/cmd.VARIANT       more commands on the same project,
+//                                      expected in CASE/expected.VARIANT.out
+//                                      (one per dialect: cmd.mssql, ...)
 //
 // Cases run in a temporary copy of their folder, so a command that writes
 // files cannot change the fixture. RETORT_UPDATE_GOLDEN=1 rewrites the
@@ -67,16 +70,28 @@ std::vector<GoldenCase> discover() {
       c.commands = {"debug parse '" + p.filename().string() + "'"};
       c.expected = fs::path(p).replace_extension(".out");
       cases.push_back(c);
-    } else if (entry.is_regular_file() && p.filename() == "cmd") {
+    } else if (entry.is_regular_file() && p.stem() == "cmd") {
+      // "cmd" or "cmd.VARIANT": the variant is the extension without its dot.
+      std::string variant = p.extension().string();
+      if (!variant.empty()) variant.erase(0, 1);
       GoldenCase c;
-      c.name = sanitize(fs::relative(p.parent_path(), root).generic_string());
+      c.name = sanitize(fs::relative(p.parent_path(), root).generic_string() +
+                        (variant.empty() ? "" : "_" + variant));
       c.folder = p.parent_path();
       std::istringstream lines(read_file(p));
       for (std::string line; std::getline(lines, line);) {
         if (!line.empty() && line[0] != '#') c.commands.push_back(line);
       }
-      c.expected = p.parent_path() / "expected.out";
-      c.skip_copy = {"cmd", "expected.out"};
+      c.expected =
+          p.parent_path() / (variant.empty() ? "expected.out" : "expected." + variant + ".out");
+      // Commands and expectations of every variant are not inputs.
+      for (const auto& sibling : fs::directory_iterator(c.folder)) {
+        std::string n = sibling.path().filename().string();
+        if (n == "cmd" || n.rfind("cmd.", 0) == 0 ||
+            (n.rfind("expected.", 0) == 0 && sibling.path().extension() == ".out")) {
+          c.skip_copy.push_back(n);
+        }
+      }
       cases.push_back(c);
     }
   }
@@ -147,11 +162,15 @@ TEST(GoldenFiles, NoOrphans) {
   if (!fs::exists(root)) return;
   for (const auto& entry : fs::recursive_directory_iterator(root)) {
     const fs::path& p = entry.path();
-    if (p.extension() == ".out" && p.filename() != "expected.out") {
+    if (p.extension() == ".out" && p.filename().string().rfind("expected.", 0) != 0) {
       EXPECT_TRUE(fs::exists(fs::path(p).replace_extension(".rev"))) << "orphan golden " << p;
     }
-    if (p.filename() == "expected.out") {
-      EXPECT_TRUE(fs::exists(p.parent_path() / "cmd")) << "orphan golden " << p;
+    std::string n = p.filename().string();
+    if (n.rfind("expected.", 0) == 0 && p.extension() == ".out") {
+      // expected.out <- cmd, expected.V.out <- cmd.V
+      std::string variant = n == "expected.out" ? "" : n.substr(9, n.size() - 9 - 4);
+      fs::path cmd = p.parent_path() / (variant.empty() ? "cmd" : "cmd." + variant);
+      EXPECT_TRUE(fs::exists(cmd)) << "orphan golden " << p;
     }
   }
 }
