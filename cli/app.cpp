@@ -109,6 +109,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err, bool stderr
   add_fmt_command(app, ctx);
   add_sum_command(app, ctx);
   add_emit_commands(app, ctx);
+  add_bundle_commands(app, ctx);
   add_import_commands(app, ctx);
   add_debug_commands(app, ctx);
 

@@ -54,6 +54,7 @@ void add_lint_command(CLI::App& app, Context& ctx);
 void add_fmt_command(CLI::App& app, Context& ctx);
 void add_sum_command(CLI::App& app, Context& ctx);      ///< retort.sum
 void add_import_commands(CLI::App& app, Context& ctx);  ///< import alembic
+void add_bundle_commands(CLI::App& app, Context& ctx);  ///< bundle, verify
 
 /// A message as a file-name slug: lower case words joined by `_` (at most
 /// about 40 bytes; `revision` when nothing is left).

@@ -3,6 +3,7 @@
 // "Importing"). All or nothing: a script with an error writes no file.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <system_error>
 
@@ -96,6 +97,38 @@ ast::RevisionFile as_imported(const ast::RevisionFile& revision, const SchemaMod
   return out;
 }
 
+// Keeps the SQLAlchemy spellings (ast::Type::spelled) of the dialects the
+// project targets: the others would only be noise in the `.rev` files.
+// A `mysql` spelling also serves `mariadb`, as in every dialect-keyed text.
+void keep_spellings_for(ast::Type& type, const std::vector<std::string>& dialects) {
+  auto targeted = [&](const std::string& d) {
+    return std::any_of(dialects.begin(), dialects.end(), [&](const std::string& t) {
+      return t == d || (d == "mysql" && t == "mariadb");
+    });
+  };
+  auto& entries = type.spelled.entries;
+  entries.erase(std::remove_if(entries.begin(), entries.end(),
+                               [&](const auto& e) { return !targeted(e.dialect); }),
+                entries.end());
+}
+
+void keep_spellings_for(std::vector<ast::Statement>& statements,
+                        const std::vector<std::string>& dialects) {
+  for (auto& statement : statements) {
+    if (auto* create = std::get_if<ast::CreateTable>(&statement.node)) {
+      for (auto& column : create->columns) keep_spellings_for(column.type, dialects);
+    } else if (auto* alter = std::get_if<ast::AlterTable>(&statement.node)) {
+      for (auto& action : alter->actions) {
+        if (auto* add = std::get_if<ast::AddColumn>(&action)) {
+          keep_spellings_for(add->column.type, dialects);
+        } else if (auto* change = std::get_if<ast::AlterColumnType>(&action)) {
+          keep_spellings_for(change->type, dialects);
+        }
+      }
+    }
+  }
+}
+
 // Reads every script of `project` (its config's `alembic` folder) and makes
 // each revision's `.rev` text, replaying the chain in topological order for
 // the schema before each revision. Problems go to `sink`.
@@ -109,6 +142,8 @@ std::vector<ImportedFile> convert(const Project& project, const fs::path& output
     const ast::RevisionFile* revision = project.revision(nodes[index].id);
     if (!revision) continue;
     ast::RevisionFile imported = as_imported(*revision, schema, options, sink);
+    keep_spellings_for(imported.upgrade, project.config.dialects);
+    keep_spellings_for(imported.downgrade, project.config.dialects);
     replay_upgrade(*revision, schema, options, sink);
     ImportedFile file;
     file.path = output / rev_file_name(*revision);

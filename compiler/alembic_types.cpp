@@ -29,6 +29,12 @@ ast::Type native(std::string_view dialect, std::string text, const SourceSpan& s
   return t;
 }
 
+/// Records SQLAlchemy's spelling of `t` on `dialect` where it differs from
+/// Retort's portable one (ast::Type::spelled; SQLAlchemy 1.4's DDL compilers).
+void spell(ast::Type& t, std::string_view dialect, std::string text) {
+  t.spelled.entries.push_back({std::string(dialect), std::move(text), t.span});
+}
+
 /// PostgreSQL's spelling of a type, for array elements.
 std::string pg_spelling(const ast::Type& t) {
   switch (t.kind) {
@@ -181,6 +187,7 @@ std::optional<TypeResult> Reader::type(const Value& v) {
   if (is({"Boolean", "BOOLEAN"})) {
     if (!args({"create_constraint", "name"}, {"_create_events"})) return std::nullopt;
     t.kind = ast::TypeKind::Boolean;
+    spell(t, "sqlite", "BOOLEAN");  // no CHECK: create_constraint is off by default
     return r;
   }
   if (is({"String", "VARCHAR", "NVARCHAR", "Unicode", "CHAR", "NCHAR"}) ||
@@ -212,6 +219,13 @@ std::optional<TypeResult> Reader::type(const Value& v) {
     auto a = args({"length", "collation"}, {"convert_unicode", "unicode_error"});
     if (!a) return std::nullopt;
     t.kind = ast::TypeKind::Text;
+    std::optional<int> length;
+    if (const Value* len = given(*a, "length")) {
+      length = integer(len, "length");
+      if (!length) return std::nullopt;
+    }
+    spell(t, "mysql", length ? fmt::format("TEXT({})", *length) : std::string("TEXT"));
+    if (length) spell(t, "sqlite", fmt::format("TEXT({})", *length));
     if (const Value* c = given(*a, "collation")) {
       auto s = string(*c, "collation");
       if (!s) return std::nullopt;
@@ -243,11 +257,15 @@ std::optional<TypeResult> Reader::type(const Value& v) {
     auto a = args({"precision", "asdecimal", "decimal_return_scale"}, {});
     if (!a) return std::nullopt;
     t.kind = ast::TypeKind::Double;  // FLOAT is double precision on PostgreSQL
+    std::string mysql = "FLOAT";
     if (const Value* p = given(*a, "precision")) {
       auto x = integer(p, "precision");
       if (!x) return std::nullopt;
       if (*x <= 24) t.kind = ast::TypeKind::Real;  // float(p <= 24) is real
+      mysql = fmt::format("FLOAT({})", *x);
     }
+    spell(t, "mysql", mysql);
+    spell(t, "sqlite", "FLOAT");
     return r;
   }
   if (is({"REAL"})) {
@@ -274,6 +292,9 @@ std::optional<TypeResult> Reader::type(const Value& v) {
           std::nullopt, std::nullopt, false};
     }
     t.kind = *tz ? ast::TypeKind::Timestamptz : ast::TypeKind::Timestamp;
+    // MySQL's DATETIME keeps no zone and SQLAlchemy asks for no fraction.
+    spell(t, "mysql", "DATETIME");
+    spell(t, "sqlite", "DATETIME");
     return r;
   }
   if (is({"Date", "DATE"})) {
@@ -302,15 +323,26 @@ std::optional<TypeResult> Reader::type(const Value& v) {
     return r;
   }
   if (is({"LargeBinary", "BLOB", "BINARY", "VARBINARY", "BYTEA", "PickleType", "_Binary"})) {
-    if (!args({"length"}, {"protocol", "pickler", "comparator"})) return std::nullopt;
+    auto a = args({"length"}, {"protocol", "pickler", "comparator"});
+    if (!a) return std::nullopt;
     t.kind = ast::TypeKind::Binary;
+    if (const Value* len = given(*a, "length")) {
+      auto l = integer(len, "length");
+      if (!l) return std::nullopt;
+      spell(t, "mysql", fmt::format("BLOB({})", *l));
+    } else {
+      spell(t, "mysql", "BLOB");
+    }
     return r;
   }
   if (is({"JSON"})) {
     if (!args({"none_as_null"}, {"astext_type"})) return std::nullopt;
     // SQLAlchemy creates JSON everywhere, also on PostgreSQL, where the
-    // portable `json` would be jsonb: only postgresql.JSONB is jsonb.
-    return TypeResult{native("default", "json", v.span), std::nullopt, std::nullopt, false};
+    // portable `json` is jsonb: only postgresql.JSONB is jsonb.
+    t.kind = ast::TypeKind::Json;
+    spell(t, "postgresql", "JSON");
+    spell(t, "sqlite", "JSON");
+    return r;
   }
   if (is({"Uuid", "UUID"}) || (ns == "sqlmodel" && n == "GUID")) {
     if (!args({"as_uuid"}, {"native_uuid"})) return std::nullopt;
@@ -393,6 +425,11 @@ std::optional<TypeResult> Reader::type(const Value& v) {
               "list the values, or pass create_type=False for a type that exists");
         return std::nullopt;
       }
+      // A non-native enum on SQLite: VARCHAR as long as the longest value.
+      int longest = 0;
+      for (const auto& x : values)
+        longest = std::max(longest, static_cast<int>(utf8_length(x.value)));
+      spell(t, "sqlite", fmt::format("VARCHAR({})", longest));
       r.create = ast::CreateEnum{*q, std::move(values)};
     } else if (values.empty()) {
       // Only names an existing type.

@@ -1,5 +1,7 @@
 #include "compiler/ast.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "compiler/overloaded.h"
@@ -73,7 +75,13 @@ std::string type_to_string(const Type& t) {
 }
 
 bool same_type(const Type& a, const Type& b) {
-  return type_to_string(a) == type_to_string(b);
+  if (type_to_string(a) != type_to_string(b)) return false;
+  // The same portable type spelled otherwise on a dialect is another type there.
+  const auto& x = a.spelled.entries;
+  const auto& y = b.spelled.entries;
+  return std::equal(x.begin(), x.end(), y.begin(), y.end(), [](const auto& e, const auto& f) {
+    return e.dialect == f.dialect && e.text == f.text;
+  });
 }
 
 namespace {

@@ -78,6 +78,12 @@ struct Type {
   std::optional<int> scale;
   QualifiedName enum_name;  ///< TypeKind::Enum
   DialectText native;       ///< TypeKind::Native
+  /// The type's own spelling on some dialects, replacing the portable one
+  /// there (and any CHECK standing in for it): `text native(mysql: 'TEXT')`.
+  /// The Alembic reader sets it where SQLAlchemy spells a type otherwise
+  /// (`sa.Text` is TEXT on MySQL, not LONGTEXT), so that the database is
+  /// the one Alembic would build. Never `default`; for Portable kinds and enums.
+  DialectText spelled;
   SourceSpan span;
 };
 

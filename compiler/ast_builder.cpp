@@ -960,6 +960,7 @@ class Builder {
       if (!args.empty()) {
         error(t.span, fmt::format("enum type \"{}\" takes no size", t.enum_name.key()));
       }
+      spelling(named, t);
       return t;
     }
     static const TypeInfo kTypes[] = {
@@ -988,6 +989,7 @@ class Builder {
         error(t.span, fmt::format("enum type \"{}\" takes no size", first.text),
               "a portable type with a size is string(n), char(n) or decimal(p, s)");
       }
+      spelling(named, t);
       return t;
     }
     t.kind = info->kind;
@@ -1025,7 +1027,30 @@ class Builder {
         if (!args.empty()) error(t.span, fmt::format("type {} takes no size", first.text));
         break;
     }
+    spelling(named, t);
     return t;
+  }
+
+  /// `native(mysql: '...')` after a portable type or an enum: its spelling
+  /// on those dialects (ast::Type::spelled).
+  void spelling(P::NamedTypeContext* named, ast::Type& t) {
+    if (auto* s = named->typeSpelling()) {
+      t.spelled.span = span(s);
+      for (auto* e : s->nativeEntry()) {
+        ast::DialectText::Entry entry;
+        entry.span = span(e);
+        entry.dialect = dialect_name(e->dialectName(), t.spelled);
+        entry.text = string_value(e->STRING());
+        if (entry.dialect == "default") {
+          // The portable spelling is the default; naming it again says nothing.
+          error(entry.span, "a type's own spelling names its dialects, not default",
+                "write the portable type alone for the other dialects");
+        } else if (entry.text.find_first_not_of(" \t\r\n") == std::string::npos) {
+          error(entry.span, fmt::format("the spelling for {} is empty", entry.dialect));
+        }
+        t.spelled.entries.push_back(std::move(entry));
+      }
+    }
   }
 
   // ------------------------------------------------------------ expressions

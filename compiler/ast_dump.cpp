@@ -54,6 +54,17 @@ std::string expr(const ExprPtr& e) {
   return e ? expr_to_string(*e) : "?";
 }
 
+/// ` spelled(mysql: 'TEXT', ...)` for a type SQLAlchemy spells its own way.
+std::string spelled(const Type& t) {
+  if (t.spelled.entries.empty()) return {};
+  std::string out = " spelled(";
+  for (size_t i = 0; i < t.spelled.entries.size(); ++i) {
+    const auto& e = t.spelled.entries[i];
+    out += (i ? ", " : "") + e.dialect + ": " + quote(e.text);
+  }
+  return out + ")";
+}
+
 std::string references(const References& r) {
   std::string out = "references " + qname(r.table);
   if (!r.columns.empty()) out += " " + names(r.columns);
@@ -97,7 +108,8 @@ class Dumper {
   }
 
   void column(int indent, std::string_view prefix, const ColumnDef& c, const SourceSpan& where) {
-    line(indent, fmt::format("{}{} {}{}", prefix, name(c.name), type_to_string(c.type), at(where)));
+    line(indent, fmt::format("{}{} {}{}{}", prefix, name(c.name), type_to_string(c.type),
+                             spelled(c.type), at(where)));
     if (c.not_null) line(indent + 1, *c.not_null ? "not null" : "null");
     if (c.default_value) line(indent + 1, "default " + expr(c.default_value));
     if (c.primary_key) line(indent + 1, "primary key");
@@ -147,6 +159,7 @@ class Dumper {
             },
             [&](const AlterColumnType& x) {
               line(indent, "alter column " + name(x.column) + " type " + type_to_string(x.type) +
+                               spelled(x.type) +
                                (x.using_expr ? " using " + expr(x.using_expr) : "") + at(x.span));
             },
             [&](const SetNotNull& x) {

@@ -675,7 +675,10 @@ std::string print_name(const ast::Name& name) {
   return name_as(name, NameRule::Name);
 }
 
-std::string print_type(const ast::Type& type) {
+namespace {
+
+/// The portable type or enum without its per-dialect spelling.
+std::string print_type_name(const ast::Type& type) {
   switch (type.kind) {
     case ast::TypeKind::Enum: {
       const ast::QualifiedName& q = type.enum_name;
@@ -695,6 +698,19 @@ std::string print_type(const ast::Type& type) {
     default:
       return ast::type_to_string(type);
   }
+}
+
+}  // namespace
+
+std::string print_type(const ast::Type& type) {
+  std::string out = print_type_name(type);
+  if (type.spelled.entries.empty()) return out;
+  out += " native(";
+  for (size_t i = 0; i < type.spelled.entries.size(); ++i) {
+    const auto& e = type.spelled.entries[i];
+    out += (i ? ", " : "") + e.dialect + ": " + print_string(e.text);
+  }
+  return out + ")";
 }
 
 std::string print_expr(const ast::Expr& expr) {

@@ -1280,8 +1280,17 @@ class MysqlRenderer final : public Renderer {
     using K = ast::TypeKind;
     if (d.kind == ast::ExprKind::Raw) return expr(d, ctx);
     if (d.kind == ast::ExprKind::Null) return "NULL";
-    if ((c.type.kind == K::Timestamp || c.type.kind == K::Timestamptz) && is_now(d))
-      return "CURRENT_TIMESTAMP(6)";
+    if ((c.type.kind == K::Timestamp || c.type.kind == K::Timestamptz) && is_now(d)) {
+      // The default's precision must be the column's (MySQL refuses
+      // another): 6 for the portable types, the spelling's own otherwise
+      // (SQLAlchemy's DATETIME has none).
+      const std::string* s = spelled(c.type);
+      if (s == nullptr) return "CURRENT_TIMESTAMP(6)";
+      size_t open = s->find('('), close = s->find(')');
+      if (open == std::string::npos || close == std::string::npos || close < open)
+        return "CURRENT_TIMESTAMP";
+      return "CURRENT_TIMESTAMP" + s->substr(open, close - open + 1);
+    }
     bool blob = is_blob_like(c.type, info().name);
     if (is_literal(d) && !blob) return expr(d, ctx);
     if (!mariadb_ && !at_least("8.0.13")) {

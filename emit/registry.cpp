@@ -5,12 +5,17 @@
 namespace retort::emit {
 
 const std::vector<DialectEntry>& dialect_registry() {
+  // One line per dialect, in dialects.md's order.
+  // clang-format off
   static const std::vector<DialectEntry> kRegistry{
       {"postgresql", &make_postgresql_renderer},
       {"mysql", &make_mysql_renderer},
       {"mariadb", &make_mariadb_renderer},
       {"sqlite", &make_sqlite_renderer},
+      {"mssql", &make_mssql_renderer},
+      {"oracle", &make_oracle_renderer},
   };
+  // clang-format on
   return kRegistry;
 }
 

@@ -40,5 +40,9 @@ std::unique_ptr<Renderer> make_mysql_renderer(Target target);
 std::unique_ptr<Renderer> make_mariadb_renderer(Target target);
 /// SQLite (emit/sqlite.cpp).
 std::unique_ptr<Renderer> make_sqlite_renderer(Target target);
+/// Oracle (emit/oracle.cpp).
+std::unique_ptr<Renderer> make_oracle_renderer(Target target);
+/// SQL Server (emit/mssql.cpp).
+std::unique_ptr<Renderer> make_mssql_renderer(Target target);
 
 }  // namespace retort::emit

@@ -160,6 +160,7 @@ std::string Renderer::literal(std::string_view text) const {
 }
 
 std::string Renderer::type(const ast::Type& t, const RenderContext& ctx) const {
+  if (const std::string* s = spelled(t)) return *s;
   const TypeNames& n = type_names();
   using K = ast::TypeKind;
   switch (t.kind) {
@@ -248,6 +249,22 @@ std::string Renderer::comment_text(std::string_view text) {
 }
 
 // ------------------------------------------------------- types, exprs
+
+bool Renderer::same_type_here(const ast::AlterAction& action, const ActionContext& a) const {
+  const auto* change = std::get_if<ast::AlterColumnType>(&action);
+  if (change == nullptr || change->using_expr) return false;
+  const Column* from = a.before.find_column(change->column.text);
+  const Column* to = a.after.find_column(change->column.text);
+  if (from == nullptr || to == nullptr) return false;
+  DiagnosticSink ignored;  // only comparing: the statement's own rendering reports
+  RenderContext quiet{a.ctx.before, a.ctx.after,    a.ctx.file,           a.ctx.options,
+                      ignored,      a.ctx.revision, a.ctx.statement_span, a.ctx.derived_downgrade};
+  return column_type(*from, quiet) == column_type(*to, quiet);
+}
+
+const std::string* Renderer::spelled(const ast::Type& t) const {
+  return t.spelled.entries.empty() ? nullptr : t.spelled.for_dialect(info().name);
+}
 
 std::string Renderer::column_type(const Column& c, const RenderContext& ctx) const {
   return type(c.type, ctx);
@@ -562,6 +579,10 @@ std::vector<Step> Renderer::render_node(const ast::AlterTable& s, const RenderCo
     RenderContext actx{work,     next,         ctx.file,           ctx.options,
                        ctx.sink, ctx.revision, ctx.statement_span, ctx.derived_downgrade};
     ActionContext a{*before, *after, actx};
+    if (same_type_here(action, a)) {
+      work = std::move(next);
+      continue;
+    }
     std::vector<const View*> views;
     if (action_needs_views_rebuilt(action)) views = dependent_views(work, key);
     for (auto it = views.rbegin(); it != views.rend(); ++it) {

@@ -234,6 +234,9 @@ class Renderer {
   virtual std::vector<std::string> client_settings() const;
   /// Session settings from `[emit]` (`SET lock_timeout = '5s';`).
   virtual std::vector<std::string> session_settings(const EmitSettings& emit) const;
+  /// A line written on its own after every statement of a script (SQL
+  /// Server's `GO`, which ends a batch in sqlcmd); empty: none.
+  virtual std::string_view batch_separator() const { return {}; }
   virtual std::string begin_transaction() const { return "BEGIN;"; }
   virtual std::string commit_transaction() const { return "COMMIT;"; }
   /// CREATE TABLE IF NOT EXISTS for the version table (Alembic's layout).
@@ -267,6 +270,12 @@ class Renderer {
   std::string constraint_name(const Table& t, const ast::Name& written) const;
   /// `"name"` whatever it holds (collation names keep their case).
   std::string quote_always(std::string_view name) const;
+  /// True for a type change without `using` that this dialect spells as the
+  /// type the column has (only another dialect's spelling changed): nothing
+  /// to do here.
+  bool same_type_here(const ast::AlterAction& action, const ActionContext& a) const;
+  /// The type's own spelling on this dialect (ast::Type::spelled), or null.
+  const std::string* spelled(const ast::Type& t) const;
   /// The column's type as the dialect spells it, for a column of `t`.
   std::string column_type(const Column& c, const RenderContext& ctx) const;
 

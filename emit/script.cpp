@@ -37,6 +37,17 @@ std::string join(const std::vector<std::string>& items, std::string_view sep) {
   return out;
 }
 
+// True when every line of `sql` is a `--` comment.
+bool only_comments(std::string_view sql) {
+  for (size_t at = 0; at < sql.size();) {
+    size_t end = sql.find('\n', at);
+    if (end == std::string_view::npos) end = sql.size();
+    if (sql.substr(at, 2) != "--") return false;
+    at = end + 1;
+  }
+  return true;
+}
+
 bool contains(const std::vector<std::string>& v, std::string_view s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
@@ -195,6 +206,9 @@ class Writer {
   void comment(std::string_view s) { line("-- " + Renderer::comment_text(s)); }
   void statement(std::string_view sql) {
     line(sql);
+    // A step that is only a comment (what a statement became) ends no batch.
+    if (std::string_view go = renderer_.batch_separator(); !go.empty() && !only_comments(sql))
+      line(go);
     line("");
   }
 
@@ -291,7 +305,12 @@ void write_header(Writer& w, const Project& project, const Renderer& renderer,
   for (const auto& e : extra) w.comment(e);
   w.line("");
   for (const auto& s : renderer.client_settings()) w.line(s);
-  for (const auto& s : renderer.session_settings(project.config.emit)) w.line(s);
+  for (const auto& s : renderer.session_settings(project.config.emit)) {
+    w.line(s);
+    // A setting is a statement too (a `--` line is a note about one).
+    if (!renderer.batch_separator().empty() && s.rfind("--", 0) != 0)
+      w.line(renderer.batch_separator());
+  }
   w.line("");
 }
 
@@ -352,6 +371,11 @@ void mark_unchecked(SchemaModel& schema,
 }
 
 }  // namespace
+
+std::vector<std::string> applied_through(const RevisionGraph& graph,
+                                         const std::vector<std::string>& ids) {
+  return in_order(graph, closure(graph, ids));
+}
 
 // ------------------------------------------------------------ version rows
 

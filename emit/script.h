@@ -63,6 +63,11 @@ class VersionRows {
 std::pair<std::vector<std::string>, std::vector<std::string>> guard_sets(
     const RevisionGraph& graph, const VersionChange& change);
 
+/// `ids` and every revision they need, in topological order: what a
+/// database at `ids` has applied.
+std::vector<std::string> applied_through(const RevisionGraph& graph,
+                                         const std::vector<std::string>& ids);
+
 /// The statements that make a change: inserts when nothing is removed;
 /// else deletes of all removed rows but the last, which is updated to the
 /// first added row (or deleted when none), then inserts of the other added rows.

@@ -590,6 +590,10 @@ class SqliteRenderer final : public Renderer {
       if (before && after) {
         RenderContext actx{work,     next,         ctx.file,           ctx.options,
                            ctx.sink, ctx.revision, ctx.statement_span, ctx.derived_downgrade};
+        if (same_type_here(action, ActionContext{*before, *after, actx})) {
+          work = std::move(next);
+          continue;  // another dialect's spelling changed: no rebuild for it
+        }
         map_columns(action, *before, *after, plan.sources, actx);
         if (plan.why.empty()) {
           if (auto steps = native_action(action, *before, *after, actx)) {
@@ -658,6 +662,9 @@ class SqliteRenderer final : public Renderer {
   // The check that stands in for a boolean or enum type (dialects.md).
   std::optional<std::string> type_check(const Table& t, const Column& c,
                                         const RenderContext& ctx) const {
+    // A spelled type is the author's (or SQLAlchemy's, which writes Boolean
+    // and a non-native Enum without a check on SQLite): no check added.
+    if (spelled(c.type) != nullptr) return std::nullopt;
     std::string values;
     if (c.type.kind == ast::TypeKind::Boolean) {
       values = "0, 1";

@@ -326,7 +326,14 @@ dialectName
 
 typeSpec
   : K_NATIVE LPAREN (STRING | nativeEntry (COMMA nativeEntry)*) COMMA? RPAREN   # nativeType
-  | typeWord (DOT name)? (LPAREN typeArg (COMMA typeArg)* COMMA? RPAREN)?     # namedType
+  | typeWord (DOT name)? (LPAREN typeArg (COMMA typeArg)* COMMA? RPAREN)? typeSpelling?   # namedType
+  ;
+
+// A portable type spelled its own way on some dialects:
+// `text native(mysql: 'TEXT')` (what `retort import alembic` writes for
+// SQLAlchemy's spellings).
+typeSpelling
+  : K_NATIVE LPAREN nativeEntry (COMMA nativeEntry)* COMMA? RPAREN
   ;
 
 nativeEntry

@@ -102,6 +102,10 @@ const std::vector<Project>& projects() {
       {.name = "alembic_renames",
        .folder = "fixtures/alembic-projects/renames",
        .dialects = {"postgresql"}},
+      // Not PostgreSQL (see its retort.toml).
+      {.name = "alembic_types",
+       .folder = "fixtures/alembic-projects/types",
+       .dialects = {"sqlite", "mysql"}},
       {.name = "alembic_sqlite_alter",
        .folder = "fixtures/alembic-projects/sqlite-alter",
        .dialects = {"sqlite"}},
@@ -132,6 +136,14 @@ const std::vector<Project>& projects() {
        // 300000000002 and 300000000003 each create an index that takes over
        // from the index MariaDB made for a foreign key.
        .round_trips = {"300000000004:300000000001"}},
+      // Oracle only: no server here, golden files only.
+      {.name = "emit_oracle_errors", .folder = "fixtures/emit/oracle_errors", .dialects = {}},
+      {.name = "emit_oracle_statements",
+       .folder = "fixtures/emit/oracle_statements",
+       .dialects = {}},
+      {.name = "emit_type_spellings",
+       .folder = "fixtures/emit/type_spellings",
+       .dialects = {"postgresql", "mysql", "mariadb", "sqlite"}},
       {.name = "emit_quoted_names",
        .folder = "fixtures/emit/quoted_names",
        .dialects = {"sqlite", "postgresql", "mariadb"}},

@@ -168,7 +168,11 @@ class ImportAlembic : public ::testing::TestWithParam<AlembicProject> {
     }
     // Two configs side by side: the scripts read in place, and the import.
     std::ofstream(sandbox_ / "inplace.toml") << "[project]\nalembic = \"versions\"\n";
-    std::ofstream(sandbox_ / "imported.toml") << "[project]\nmigrations = \"out\"\n";
+    // The import keeps SQLAlchemy's spellings for the dialects the project
+    // targets (all three compared below).
+    std::ofstream(sandbox_ / "imported.toml")
+        << "[project]\nmigrations = \"out\"\ndialects = [\"postgresql\", \"sqlite\", "
+           "\"mysql\"]\n";
   }
   void TearDown() override { fs::remove_all(sandbox_); }
 
@@ -178,7 +182,8 @@ class ImportAlembic : public ::testing::TestWithParam<AlembicProject> {
 TEST_P(ImportAlembic, ReplaysAsTheScriptsInPlace) {
   const AlembicProject& project = GetParam();
   CommandResult in_place = retort(sandbox_, "--config inplace.toml debug schema");
-  CommandResult imported = retort(sandbox_, "import alembic versions -o out");
+  CommandResult imported =
+      retort(sandbox_, "--config imported.toml import alembic versions -o out");
   if (in_place.code != 0) {
     // Whatever stops the scripts in place stops the import, which writes nothing.
     EXPECT_EQ(imported.code, 2) << imported.out << imported.err;
@@ -206,7 +211,7 @@ TEST_P(ImportAlembic, ReplaysAsTheScriptsInPlace) {
   EXPECT_EQ(checked.code, 0) << checked.err;
 
   // The same scripts give the same bytes.
-  CommandResult again = retort(sandbox_, "import alembic versions -o out2");
+  CommandResult again = retort(sandbox_, "--config imported.toml import alembic versions -o out2");
   ASSERT_EQ(again.code, 0) << again.err;
   EXPECT_EQ(rev_files(sandbox_ / "out2"), written);
 
