@@ -913,6 +913,20 @@ class Replayer {
         if (!built) continue;
         built->server_named = constraints[i].server_named.has_value();
         built->dialect_names = std::move(dialect_names[i]);
+        if (foreign && predicted(constraints[i]) && !built->columns.empty() &&
+            !t.has_index_leading_with(built->columns)) {
+          // Unnamed, as the script left it: MySQL and MariaDB name the index
+          // they make for it as they name an unnamed key, after its first
+          // column (the constraint itself is {table}_ibfk_N).
+          for (const std::string dialect : {"mariadb", "mysql"}) {
+            std::string index =
+                alembic::mysql_key_name(built->columns[0], [&](const std::string& n) {
+                  return has_ignoring_case(mysql_key_names(t, dialect, server_pending), n);
+                });
+            server_pending.keys[dialect].push_back(index);
+            built->index_names[dialect] = std::move(index);
+          }
+        }
         t.constraints.push_back(std::move(*built));
       }
     }
@@ -1000,6 +1014,26 @@ class Replayer {
         table, read.size() == 1 ? alembic::pg_identifier(read[0]) : std::string(), "check", taken);
   }
 
+  // The key names table `t` has on MySQL or MariaDB (`dialect`): PRIMARY,
+  // unique constraints, indexes, the index the server made for each
+  // foreign key no key covers, and the keys this statement made so far.
+  static std::vector<std::string> mysql_key_names(const Table& t, const std::string& dialect,
+                                                  PendingServerNames& made) {
+    std::vector<std::string> keys = made.keys[dialect];
+    for (const auto& k : t.constraints) {
+      if (k.kind == ConstraintKind::PrimaryKey) {
+        keys.emplace_back(alembic::kMysqlPrimaryName);
+      } else if (k.kind == ConstraintKind::Unique) {
+        keys.push_back(k.name_on(dialect));
+      } else if (k.kind == ConstraintKind::ForeignKey && !t.has_index_leading_with(k.columns)) {
+        auto index = k.index_names.find(dialect);
+        keys.push_back(index != k.index_names.end() ? index->second : k.name_on(dialect));
+      }
+    }
+    for (const auto& i : t.indexes) keys.push_back(i.name);
+    return keys;
+  }
+
   // MySQL's and MariaDB's names (docs/language.md, "Names of constraints an Alembic script leaves
   // unnamed"). The key names of a table on these servers: PRIMARY, unique constraints, indexes, and
   // the index the server made for a foreign key no key covers (named after
@@ -1017,18 +1051,7 @@ class Replayer {
       case ConstraintKind::PrimaryKey:
         return std::string(alembic::kMysqlPrimaryName);
       case ConstraintKind::Unique: {
-        std::vector<std::string> keys = made.keys[dialect];
-        for (const auto& k : t.constraints) {
-          if (k.kind == ConstraintKind::PrimaryKey) {
-            keys.emplace_back(alembic::kMysqlPrimaryName);
-          } else if (k.kind == ConstraintKind::Unique) {
-            keys.push_back(k.name_on(dialect));
-          } else if (k.kind == ConstraintKind::ForeignKey && !t.has_index_leading_with(k.columns)) {
-            auto index = k.index_names.find(dialect);
-            keys.push_back(index != k.index_names.end() ? index->second : k.name_on(dialect));
-          }
-        }
-        for (const auto& i : t.indexes) keys.push_back(i.name);
+        std::vector<std::string> keys = mysql_key_names(t, dialect, made);
         return alembic::mysql_key_name(
             c.columns.empty() ? std::string() : c.columns[0].text,
             [&](const std::string& n) { return has_ignoring_case(keys, n); });

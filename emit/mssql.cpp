@@ -396,8 +396,14 @@ class MssqlRenderer final : public Renderer {
 
   std::string constraint_definition(const Table& t, const Constraint& c,
                                     const RenderContext& ctx) const override {
-    check_name(c.name_on(info().name), ctx);
-    std::string out = "CONSTRAINT " + quote(c.name_on(info().name)) + " ";
+    // An unnamed constraint of an Alembic script: SQL Server names it
+    // (PK__t__..., FK__t__c__..., ...) as it did for Alembic; drops and
+    // renames find it in the catalogue (language.md, "Naming").
+    std::string out;
+    if (!unknown_name(c)) {
+      check_name(c.name_on(info().name), ctx);
+      out = "CONSTRAINT " + quote(c.name_on(info().name)) + " ";
+    }
     if (c.kind == ast::ConstraintKind::PrimaryKey || c.kind == ast::ConstraintKind::Unique) {
       for (const auto& column : c.columns) check_key_column(t, column, c.name, ctx);
     }
@@ -561,7 +567,7 @@ class MssqlRenderer final : public Renderer {
       const Table* now = ctx.after.find_table(other.key);
       for (const auto& c : other.constraints) {
         if (c.kind == ast::ConstraintKind::ForeignKey && !(now && now->find_constraint(c.name)))
-          append(out, drop_constraint(other, c.name_on(info().name)));
+          append(out, drop_constraint(other, c, ctx));
       }
     }
     append(out, dropped_views(ctx));
@@ -709,7 +715,7 @@ class MssqlRenderer final : public Renderer {
       const Table* now = c.ctx.after.find_table(other.key);
       for (const auto& k : other.constraints) {
         if (k.kind == ast::ConstraintKind::ForeignKey && now && !now->find_constraint(k.name))
-          append(out, drop_constraint(other, k.name_on(info().name)));
+          append(out, drop_constraint(other, k, c.ctx));
       }
     }
     append(out, dropped_views(c.ctx));
@@ -717,7 +723,7 @@ class MssqlRenderer final : public Renderer {
       for (const auto& k : c.before.constraints) {
         bool fk = k.kind == ast::ConstraintKind::ForeignKey;
         if ((pass == 0) != fk || c.after.find_constraint(k.name)) continue;
-        append(out, drop_constraint(c.before, k.name_on(info().name)));
+        append(out, drop_constraint(c.before, k, c.ctx));
       }
     }
     for (const auto& i : c.before.indexes) {
@@ -827,12 +833,21 @@ class MssqlRenderer final : public Renderer {
 
   std::vector<Step> render_action(const ast::DropConstraint& a,
                                   const ActionContext& c) const override {
+    if (const Constraint* k = c.before.find_constraint(a.name.text))
+      return drop_constraint(c.before, *k, c.ctx);
     return drop_constraint(c.before, constraint_name(c.before, a.name));
   }
 
   std::vector<Step> render_action(const ast::RenameConstraint& a,
                                   const ActionContext& c) const override {
     check_name(a.new_name.text, c.ctx);
+    const Constraint* k = c.before.find_constraint(a.name.text);
+    if (k != nullptr && unknown_name(*k)) {
+      return {by_catalogue(
+          c.before, *k,
+          fmt::format("EXEC sp_rename @retort_object, {}, N'OBJECT';", literal(a.new_name.text)),
+          c.ctx)};
+    }
     return {rename_object(c.before.schema, constraint_name(c.before, a.name), a.new_name.text)};
   }
 
@@ -1145,6 +1160,131 @@ class MssqlRenderer final : public Renderer {
 
   std::vector<Step> drop_constraint(const Table& t, const std::string& name) const {
     return alter(t, "DROP CONSTRAINT " + quote(name));
+  }
+  std::vector<Step> drop_constraint(const Table& t, const Constraint& k,
+                                    const RenderContext& ctx) const {
+    if (!unknown_name(k)) return drop_constraint(t, k.name_on(info().name));
+    return {by_catalogue(t, k,
+                         fmt::format("EXEC (N'ALTER TABLE {} DROP CONSTRAINT ' + "
+                                     "QUOTENAME(@retort_name));",
+                                     escape_in_literal(qualified(t.schema, t.name))),
+                         ctx)};
+  }
+
+  // Named by SQL Server when an Alembic script left it unnamed.
+  bool unknown_name(const Constraint& c) const {
+    return c.server_named &&
+           c.dialect_names.find(std::string(info().name)) == c.dialect_names.end();
+  }
+
+  // `text` as it may stand inside an N'...' literal.
+  static std::string escape_in_literal(std::string_view text) {
+    std::string out;
+    for (char ch : text) {
+      out += ch;
+      if (ch == '\'') out += '\'';
+    }
+    return out;
+  }
+
+  // A batch that finds constraint `k` of `t` (named by SQL Server) in the
+  // catalogue by kind and columns (a check: by the columns its definition
+  // names) among the system-named ones, stops the script unless exactly one
+  // matches, and then runs `then` with @retort_name (the name) and
+  // @retort_object (N'schema.name' for sp_rename) set. STRING_AGG needs
+  // SQL Server 2017.
+  Step by_catalogue(const Table& t, const Constraint& k, std::string_view then,
+                    const RenderContext& ctx) const {
+    if (!at_least("2017")) {
+      error(ctx, ctx.statement_span,
+            fmt::format("{} {} of {} was named by SQL Server: SQL Server {} cannot find it by its "
+                        "columns (STRING_AGG is new in 2017)",
+                        ast::constraint_kind_name(k.kind), k.name, t.name, target().version),
+            "look its name up by hand and drop it in an @only(mssql) execute");
+    }
+    std::string table = "OBJECT_ID(" + object_literal(t) + ")";
+    std::vector<std::string> columns = k.columns;
+    std::string from;
+    std::string match;
+    switch (k.kind) {
+      case ast::ConstraintKind::PrimaryKey:
+      case ast::ConstraintKind::Unique:
+        from =
+            fmt::format("sys.key_constraints k\n WHERE k.parent_object_id = {}\n   AND k.type = {}",
+                        table, k.kind == ast::ConstraintKind::PrimaryKey ? "'PK'" : "'UQ'");
+        match =
+            "(SELECT STRING_AGG(c.name, N',') WITHIN GROUP (ORDER BY i.key_ordinal)\n"
+            "          FROM sys.index_columns i JOIN sys.columns c\n"
+            "            ON c.object_id = i.object_id AND c.column_id = i.column_id\n"
+            "         WHERE i.object_id = k.parent_object_id AND i.index_id = k.unique_index_id)";
+        break;
+      case ast::ConstraintKind::ForeignKey:
+        from = fmt::format("sys.foreign_keys k\n WHERE k.parent_object_id = {}", table);
+        match =
+            "(SELECT STRING_AGG(c.name, N',') WITHIN GROUP (ORDER BY f.constraint_column_id)\n"
+            "          FROM sys.foreign_key_columns f JOIN sys.columns c\n"
+            "            ON c.object_id = f.parent_object_id AND c.column_id = f.parent_column_id\n"
+            "         WHERE f.constraint_object_id = k.object_id)";
+        break;
+      case ast::ConstraintKind::Check:
+        from = fmt::format("sys.check_constraints k\n WHERE k.parent_object_id = {}", table);
+        columns = k.check ? ast::expr_columns(*k.check) : std::vector<std::string>{};
+        break;
+    }
+    std::string where = from + "\n   AND k.is_system_named = 1";
+    if (k.kind == ast::ConstraintKind::Check) {
+      // The catalogue keeps a check's text with its columns bracketed and
+      // its constants as written: those tell two checks of a column apart.
+      std::vector<std::string> words;
+      for (const auto& c : columns) words.push_back("[" + c + "]");
+      if (k.check) constants_of(*k.check, words);
+      std::sort(words.begin(), words.end());
+      words.erase(std::unique(words.begin(), words.end()), words.end());
+      for (const auto& w : words) {
+        where += "\n   AND CHARINDEX(" + literal(w) + ", k.definition) > 0";
+      }
+    } else {
+      where += "\n   AND " + match + " = " + literal(join(columns, ","));
+    }
+    std::string message =
+        fmt::format("retort: expected one {} of {} named by SQL Server on ({})",
+                    ast::constraint_kind_name(k.kind), t.name, join(columns, ", "));
+    // @retort_object: `schema.name` for sp_rename, only where `then` uses it.
+    bool object = then.find("@retort_object") != std::string_view::npos;
+    std::string sql = fmt::format(
+        "DECLARE @retort_count INT, @retort_name SYSNAME{};\n"
+        "SELECT @retort_count = COUNT(*), @retort_name = MAX(k.name)\n  FROM {};\n"
+        "IF @retort_count <> 1\n    THROW 50000, {}, 1;\n{}{}",
+        object ? ", @retort_object NVARCHAR(300)" : "", where, literal(message),
+        object ? fmt::format("SET @retort_object = {} + QUOTENAME(@retort_name);\n",
+                             literal(t.schema.empty() ? std::string()
+                                                      : quote_always_brackets(t.schema) + "."))
+               : std::string(),
+        then);
+    Step out = step(std::move(sql));
+    out.comments.push_back(
+        fmt::format("{} {} of {} was named by SQL Server: found in the catalogue by its columns",
+                    ast::constraint_kind_name(k.kind), k.name, t.name));
+    return out;
+  }
+  // The numbers and strings of a check, as SQL Server keeps them in its
+  // definition (a string without its quotes: they may be doubled there).
+  static void constants_of(const ast::Expr& e, std::vector<std::string>& out) {
+    if (e.kind == ast::ExprKind::Number ||
+        (e.kind == ast::ExprKind::String && e.text.find('\'') == std::string::npos)) {
+      if (!e.text.empty()) out.push_back(e.text);
+    }
+    for (const auto& a : e.args) {
+      if (a) constants_of(*a, out);
+    }
+  }
+  static std::string quote_always_brackets(std::string_view name) {
+    std::string out = "[";
+    for (char ch : name) {
+      out += ch;
+      if (ch == ']') out += ']';
+    }
+    return out + "]";
   }
   std::vector<Step> drop_index(const Table& t, const std::string& name) const {
     return {step(fmt::format("DROP INDEX {} ON {};", quote(name), qualified(t.schema, t.name)))};

@@ -456,7 +456,26 @@ class MysqlRenderer final : public Renderer {
                         qualified(t.schema, t.name)),
             "use set null, cascade, restrict or no action");
     }
-    return Renderer::constraint_definition(t, c, ctx);
+    std::string out = Renderer::constraint_definition(t, c, ctx);
+    if (server_chooses_names(t, c, ctx)) {
+      // Unnamed, as the Alembic script wrote it: the server names the key
+      // {table}_ibfk_N and its index after the column, as the replay
+      // predicted (with CONSTRAINT it would name the index after the key).
+      std::string named = "CONSTRAINT " + quote(sql_name(c)) + " ";
+      if (out.rfind(named, 0) == 0) out.erase(0, named.size());
+    }
+    return out;
+  }
+
+  // A foreign key an Alembic script left unnamed, made by this statement,
+  // for which the server makes an index (ServerNamed; replay predicted the
+  // index's name, in index_names): written unnamed.
+  bool server_chooses_names(const Table& t, const Constraint& c, const RenderContext& ctx) const {
+    if (c.kind != ast::ConstraintKind::ForeignKey || !c.server_named ||
+        !c.index_names.count(std::string(info().name)))
+      return false;
+    const Table* before = ctx.before.find_table(t.key);
+    return before == nullptr || before->find_constraint(sql_name(c)) == nullptr;
   }
 
   bool action_needs_views_rebuilt(const ast::AlterAction&) const override {
@@ -482,15 +501,14 @@ class MysqlRenderer final : public Renderer {
       const Constraint& c = t.constraints[i];
       check_constraint(t, c, ctx);
       bool fk = c.kind == ast::ConstraintKind::ForeignKey;
-      if (fk && !covered(t, c) && index_name(c) != sql_name(c)) {
-        // The server's index for it kept its name when RENAME TABLE renamed
-        // the foreign key; a new table can only get that name from a key
-        // made with it.
+      if (fk && !covered(t, c) && index_name(c) != sql_name(c) &&
+          !server_chooses_names(t, c, ctx)) {
+        // The server's index for it is not named after it (named after its
+        // column for an unnamed key, or kept when RENAME TABLE renamed the
+        // key); a new table can only get that name from a key made with it.
         items.push_back("KEY " + quote(index_name(c)) + " (" + column_list(c.columns) + ")");
-        notes.push_back(
-            fmt::format("index {} is the one {} made for foreign key {} before its "
-                        "table was renamed",
-                        index_name(c), info().title, sql_name(c)));
+        notes.push_back(fmt::format("index {} is the one {} made for foreign key {}", index_name(c),
+                                    info().title, sql_name(c)));
       } else if (fk && !covered(t, c)) {
         notes.push_back(made_note(c));
       }
@@ -1018,7 +1036,7 @@ class MysqlRenderer final : public Renderer {
   }
   std::string made_note(const Constraint& fk) const {
     return fmt::format("{} also creates index {} ({}) for foreign key {}: no index covers it",
-                       info().title, sql_name(fk), join(fk.columns, ", "), sql_name(fk));
+                       info().title, index_name(fk), join(fk.columns, ", "), sql_name(fk));
   }
   std::string replaced_note(const Constraint& fk, std::string_view by) const {
     return fmt::format("{} drops index {}, made for foreign key {}: {} covers it now", info().title,
