@@ -13,6 +13,13 @@ ProjectLocation Context::location() const {
   ProjectLocation where;
   if (!global.directory.empty()) where.start = global.directory;
   if (!global.config.empty()) where.config = global.config;
+  // The cache of parsed revisions (docs/cache.md): read from the environment
+  // here so that the compiler sees only what it is given.
+  where.cache.enabled = !global.no_cache;
+  const char* cache_dir = std::getenv("RETORT_CACHE_DIR");
+  if (cache_dir && *cache_dir) where.cache.dir = std::filesystem::path(cache_dir);
+  const char* cache_stats = std::getenv("RETORT_CACHE_STATS");
+  if (cache_stats && std::string_view(cache_stats) == "1") where.cache.stats = &err;
   return where;
 }
 

@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <ostream>
 #include <system_error>
 
 #include "compiler/alembic_reader.h"
+#include "compiler/digest.h"
 #include "compiler/parser.h"
 
 namespace fs = std::filesystem;
@@ -25,6 +27,14 @@ std::string_view Project::source_text(std::string_view path) const {
   auto it = std::lower_bound(sources.begin(), sources.end(), path,
                              [](const SourceFile& s, std::string_view p) { return s.path < p; });
   return it != sources.end() && it->path == path ? std::string_view(it->text) : std::string_view();
+}
+
+std::string Project::source_sha256(std::string_view path) const {
+  auto it = std::lower_bound(sources.begin(), sources.end(), path,
+                             [](const SourceFile& s, std::string_view p) { return s.path < p; });
+  if (it == sources.end() || it->path != path) return sha256_hex("");
+  size_t index = static_cast<size_t>(it - sources.begin());
+  return index < source_hashes.size() ? source_hashes[index] : sha256_hex(it->text);
 }
 
 const ast::RevisionFile* Project::revision(std::string_view id) const {
@@ -129,6 +139,7 @@ Project open_project(const ProjectLocation& where) {
     throw RunError(2, "bad config", sink.diagnostics());
   }
   project.config = std::move(*config);
+  project.cache = where.cache;
   return project;
 }
 
@@ -164,14 +175,41 @@ void load_revisions(Project& project, DiagnosticSink& sink) {
     project.sources.push_back(std::move(source));
   }
 
+  project.source_hashes.clear();
+  for (const auto& source : project.sources)
+    project.source_hashes.push_back(sha256_hex(source.text));
+
+  // Alembic scripts are read in place and not cached (docs/cache.md).
+  std::optional<ParseCache> cache;
+  if (project.cache.enabled && !alembic)
+    cache.emplace(parse_cache_pack_path(project.root, project.cache));
+
   DiagnosticSink parse_sink;
   std::vector<ast::RevisionFile> parsed;
-  for (const auto& source : project.sources) {
-    auto rev =
-        alembic ? read_alembic_script(source, parse_sink) : parse_revision(source, parse_sink);
+  for (size_t i = 0; i < project.sources.size(); ++i) {
+    const SourceFile& source = project.sources[i];
+    std::optional<ast::RevisionFile> rev;
+    if (cache) rev = cache->lookup(project.source_hashes[i]);
+    if (!rev) {
+      // Only a parse without any diagnostic is cached, so that a hit never
+      // has to reproduce a warning.
+      DiagnosticSink file_sink;
+      rev = alembic ? read_alembic_script(source, file_sink) : parse_revision(source, file_sink);
+      if (cache && rev && file_sink.empty()) cache->record(project.source_hashes[i], *rev);
+      parse_sink.absorb(std::move(file_sink));
+    }
     if (rev) {
       rev->path = source.path;
       parsed.push_back(std::move(*rev));
+    }
+  }
+  if (cache) {
+    cache->save();
+    if (project.cache.stats) {
+      const auto& stats = cache->stats();
+      *project.cache.stats << fmt::format("retort: cache: {} hits, {} misses, pack {}\n",
+                                          stats.hits, stats.misses,
+                                          stats.pack_written ? "written" : "unchanged");
     }
   }
   bool syntax_failed = parse_sink.has_errors();

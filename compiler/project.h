@@ -11,6 +11,7 @@
 #include "compiler/ast.h"
 #include "compiler/config.h"
 #include "compiler/diagnostics.h"
+#include "compiler/parse_cache.h"
 #include "compiler/replay.h"
 #include "compiler/revision_graph.h"
 #include "compiler/schema_model.h"
@@ -21,6 +22,7 @@ namespace retort {
 struct ProjectLocation {
   std::filesystem::path start = ".";            ///< -C DIR, else the current folder
   std::optional<std::filesystem::path> config;  ///< --config FILE
+  ParseCacheOptions cache;                      ///< off unless the CLI turns it on
 };
 
 /// Files bigger than this are refused before they are parsed.
@@ -31,6 +33,10 @@ struct Project {
   SourceFile config_file;      ///< path relative to root
   Config config;
   std::vector<SourceFile> sources;  ///< every revision file, sorted by path
+  /// The SHA-256 of each of `sources` (same order), computed once on load:
+  /// the cache key, and what retort.sum and script headers record.
+  std::vector<std::string> source_hashes;
+  ParseCacheOptions cache;  ///< the cache of parsed revisions (docs/cache.md)
   /// Parsed revisions, in the order of `sources`; empty when any file had a
   /// syntax error (the graph of a half-parsed project would only mislead).
   std::vector<ast::RevisionFile> revisions;
@@ -43,6 +49,9 @@ struct Project {
   /// The text of the revision file at `path` (empty if none); `sources`
   /// is sorted by path, so this is a binary search.
   std::string_view source_text(std::string_view path) const;
+  /// The SHA-256 of the text of the revision file at `path` (hashed now if
+  /// the project was not loaded by load_revisions).
+  std::string source_sha256(std::string_view path) const;
   /// The parsed revision of `id`, or null.
   const ast::RevisionFile* revision(std::string_view id) const;
   /// Replay options from the config (naming, target dialects, name limit).

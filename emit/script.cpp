@@ -298,8 +298,7 @@ void write_header(Writer& w, const Project& project, const Renderer& renderer,
       const ast::RevisionFile* rev = project.revision(id);
       if (!rev) continue;
       w.comment(fmt::format("  {}: {}", id, rev->header.message.value_or("")));
-      w.comment(
-          fmt::format("    {} sha256:{}", rev->path, sha256_hex(project.source_text(rev->path))));
+      w.comment(fmt::format("    {} sha256:{}", rev->path, project.source_sha256(rev->path)));
     }
   }
   for (const auto& e : extra) w.comment(e);
@@ -573,7 +572,7 @@ std::optional<std::string> upgrade_script(const Project& project, const Renderer
         render_statements(statements, nullptr, schema, renderer, replay, rev->path, id, sink);
     std::vector<std::string> heading{
         fmt::format("Running {}: {}", title, rev->header.message.value_or("")),
-        fmt::format("source: {} sha256:{}", rev->path, sha256_hex(project.source_text(rev->path)))};
+        fmt::format("source: {} sha256:{}", rev->path, project.source_sha256(rev->path))};
     w.section(heading, guard_for(project, renderer, change, title), items,
               version_statements(renderer, table, change), has_no_transaction(*rev));
   }
@@ -654,7 +653,7 @@ std::optional<std::string> downgrade_script(const Project& project, const Render
     unchecked = unchecked_foreign_keys(work);
     std::vector<std::string> heading{
         fmt::format("Running {}: {}", title, rev->header.message.value_or("")),
-        fmt::format("source: {} sha256:{}", rev->path, sha256_hex(project.source_text(rev->path))),
+        fmt::format("source: {} sha256:{}", rev->path, project.source_sha256(rev->path)),
         plan.derived ? "downgrade derived from the upgrade" : "downgrade as written"};
     w.section(heading, guard_for(project, renderer, change, title), items,
               version_statements(renderer, table, change), has_no_transaction(*rev));

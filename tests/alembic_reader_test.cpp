@@ -14,6 +14,7 @@
 #include "compiler/alembic_names.h"
 #include "compiler/alembic_reader.h"
 #include "compiler/ast_dump.h"
+#include "tests/test_files.h"
 
 namespace fs = std::filesystem;
 
@@ -294,12 +295,7 @@ TEST(AlembicReader, BatchCopyFromIsIgnored) {
 
 // ------------------------------------------------------------- robustness
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using retort::testing::read_file;
 
 TEST(AlembicReader, MangledScriptsNeverCrash) {
   std::vector<std::string> seeds;

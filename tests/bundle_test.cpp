@@ -15,21 +15,15 @@
 #include <sstream>
 #include <string>
 #include <vector>
+#include "tests/test_files.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using retort::testing::read_file;
 
-void write_file(const fs::path& p, const std::string& text) {
-  std::ofstream(p, std::ios::binary) << text;
-}
+using retort::testing::write_file;
 
 struct CommandRun {
   int code = 0;

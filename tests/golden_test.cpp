@@ -22,6 +22,7 @@
 #include <sstream>
 #include <string>
 #include <vector>
+#include "tests/test_files.h"
 
 namespace fs = std::filesystem;
 
@@ -40,12 +41,7 @@ void PrintTo(const GoldenCase& c, std::ostream* os) {
   *os << c.name;
 }
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using retort::testing::read_file;
 
 std::string sanitize(std::string s) {
   for (char& c : s) {

@@ -26,6 +26,7 @@
 #include <sstream>
 #include <string>
 #include <vector>
+#include "tests/test_files.h"
 
 namespace fs = std::filesystem;
 
@@ -43,12 +44,7 @@ void PrintTo(const AlembicProject& p, std::ostream* os) {
   *os << p.name;
 }
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using retort::testing::read_file;
 
 bool has_scripts(const fs::path& dir) {
   if (!fs::is_directory(dir)) return false;

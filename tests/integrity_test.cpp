@@ -11,17 +11,13 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include "tests/test_files.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using retort::testing::read_file;
 
 struct CommandRun {
   int code = 0;

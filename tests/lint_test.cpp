@@ -13,6 +13,7 @@
 
 #include "lint/docs.h"
 #include "lint/registry.h"
+#include "tests/test_files.h"
 
 namespace fs = std::filesystem;
 using namespace retort::lint;
@@ -21,12 +22,7 @@ namespace {
 
 const fs::path kSource = RETORT_SOURCE_DIR;
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using retort::testing::read_file;
 
 bool kebab(std::string_view s) {
   if (s.empty() || s.front() == '-' || s.back() == '-') return false;
@@ -77,8 +73,8 @@ TEST(Registry, IdsAreUniqueKebabCaseAndDocumented) {
       std::string_view rest = info.dialects;
       while (!rest.empty()) {
         std::string_view one = rest.substr(0, rest.find(','));
-        EXPECT_TRUE(one == "postgresql" || one == "mysql" || one == "mariadb" ||
-                    one == "sqlite" || one == "mssql" || one == "oracle")
+        EXPECT_TRUE(one == "postgresql" || one == "mysql" || one == "mariadb" || one == "sqlite" ||
+                    one == "mssql" || one == "oracle")
             << "unknown dialect " << one;
         rest.remove_prefix(std::min(rest.size(), one.size() + 1));
       }
@@ -196,11 +192,11 @@ for res in run["results"]:
   };
   fs::path json_check = py(check_json);
   ShellRun json = shell(retort + "--format json | /usr/bin/python3 '" + json_check.string() +
-                   "' && echo parsed");
+                        "' && echo parsed");
   EXPECT_EQ(json.out, "parsed\n");
   fs::path sarif_check = py(check_sarif);
   ShellRun sarif = shell(retort + "--format sarif | /usr/bin/python3 '" + sarif_check.string() +
-                    "' && echo parsed");
+                         "' && echo parsed");
   EXPECT_EQ(sarif.out, "parsed\n");
   fs::remove(json_check);
   fs::remove(sarif_check);

@@ -1,0 +1,945 @@
+#include "compiler/parse_cache.h"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <sstream>
+#include <system_error>
+#include <type_traits>
+
+#include "compiler/digest.h"
+#include "compiler/project.h"
+
+#ifndef RETORT_VERSION
+#define RETORT_VERSION "unknown"
+#endif
+#ifndef RETORT_PARSE_INPUTS_SHA256
+#define RETORT_PARSE_INPUTS_SHA256 "unknown"
+#endif
+
+namespace fs = std::filesystem;
+
+namespace retort {
+
+ParseCacheKey ParseCacheKey::current() {
+  return {RETORT_VERSION, RETORT_PARSE_INPUTS_SHA256};
+}
+
+namespace {
+
+// Adding a statement or an alter action must extend the coders below.
+static_assert(std::variant_size_v<ast::StatementNode> == 19);
+static_assert(std::variant_size_v<ast::AlterAction> == 14);
+
+// Expressions nest at most kMaxNesting deep in parsed text; the decoder
+// allows some slack but bounds the recursion so hostile bytes cannot
+// exhaust the stack.
+constexpr int kMaxDecodeDepth = 1024;
+
+// ------------------------------------------------------------------ writer
+
+class Writer {
+ public:
+  std::string out;
+
+  void u8(uint8_t v) { out.push_back(static_cast<char>(v)); }
+  void u32(uint32_t v) {
+    for (int i = 0; i < 4; ++i) u8(static_cast<uint8_t>(v >> (8 * i)));
+  }
+  void u64(uint64_t v) {
+    for (int i = 0; i < 8; ++i) u8(static_cast<uint8_t>(v >> (8 * i)));
+  }
+  void boolean(bool v) { u8(v ? 1 : 0); }
+  void str(std::string_view s) {
+    u32(static_cast<uint32_t>(s.size()));
+    out.append(s);
+  }
+  void count(size_t n) { u32(static_cast<uint32_t>(n)); }
+  template <class E>
+  void enumeration(E e) {
+    u8(static_cast<uint8_t>(e));
+  }
+
+  void span(const SourceSpan& s) {
+    u32(s.begin);
+    u32(s.end);
+    u32(s.line);
+    u32(s.column);
+    u32(s.end_line);
+    u32(s.end_column);
+  }
+  void opt_int(const std::optional<int>& v) {
+    boolean(v.has_value());
+    if (v) u32(static_cast<uint32_t>(*v));
+  }
+  void opt_str(const std::optional<std::string>& v) {
+    boolean(v.has_value());
+    if (v) str(*v);
+  }
+  void name(const ast::Name& n) {
+    str(n.text);
+    boolean(n.quoted);
+    span(n.span);
+  }
+  void opt_name(const std::optional<ast::Name>& n) {
+    boolean(n.has_value());
+    if (n) name(*n);
+  }
+  void names(const std::vector<ast::Name>& v) {
+    count(v.size());
+    for (const auto& n : v) name(n);
+  }
+  void qname(const ast::QualifiedName& q) {
+    opt_name(q.schema);
+    name(q.name);
+    span(q.span);
+  }
+  void dialect_text(const ast::DialectText& d) {
+    count(d.entries.size());
+    for (const auto& e : d.entries) {
+      str(e.dialect);
+      str(e.text);
+      span(e.span);
+    }
+    span(d.span);
+  }
+  void type(const ast::Type& t) {
+    enumeration(t.kind);
+    opt_int(t.length);
+    opt_int(t.precision);
+    opt_int(t.scale);
+    qname(t.enum_name);
+    dialect_text(t.native);
+    dialect_text(t.spelled);
+    span(t.span);
+  }
+  void expr(const ast::ExprPtr& e) {
+    boolean(e != nullptr);
+    if (!e) return;
+    enumeration(e->kind);
+    str(e->text);
+    str(e->op);
+    boolean(e->negated);
+    names(e->names);
+    count(e->args.size());
+    for (const auto& a : e->args) expr(a);
+    boolean(e->cast_type.has_value());
+    if (e->cast_type) type(*e->cast_type);
+    span(e->span);
+  }
+  void exprs(const std::vector<ast::ExprPtr>& v) {
+    count(v.size());
+    for (const auto& e : v) expr(e);
+  }
+  void rows(const std::vector<std::vector<ast::ExprPtr>>& v) {
+    count(v.size());
+    for (const auto& r : v) exprs(r);
+  }
+  void references(const std::optional<ast::References>& r) {
+    boolean(r.has_value());
+    if (!r) return;
+    qname(r->table);
+    names(r->columns);
+    boolean(r->on_delete.has_value());
+    if (r->on_delete) enumeration(*r->on_delete);
+    boolean(r->on_update.has_value());
+    if (r->on_update) enumeration(*r->on_update);
+    span(r->span);
+  }
+  void constraint(const ast::TableConstraint& c) {
+    opt_name(c.name);
+    enumeration(c.kind);
+    names(c.columns);
+    references(c.references);
+    expr(c.check);
+    boolean(c.server_named.has_value());
+    if (c.server_named) {
+      count(c.server_named->check_columns.size());
+      for (const auto& s : c.server_named->check_columns) str(s);
+      str(c.server_named->in_column);
+      count(c.server_named->names.size());
+      for (const auto& [k, v] : c.server_named->names) {
+        str(k);
+        str(v);
+      }
+    }
+    span(c.span);
+  }
+  void column(const ast::ColumnDef& c) {
+    name(c.name);
+    type(c.type);
+    boolean(c.not_null.has_value());
+    if (c.not_null) boolean(*c.not_null);
+    expr(c.default_value);
+    boolean(c.primary_key);
+    boolean(c.unique);
+    boolean(c.identity);
+    references(c.references);
+    exprs(c.checks);
+    opt_str(c.comment);
+    opt_str(c.collate);
+    span(c.span);
+  }
+  void enum_value(const ast::EnumValue& v) {
+    str(v.value);
+    span(v.span);
+  }
+  void opt_enum_value(const std::optional<ast::EnumValue>& v) {
+    boolean(v.has_value());
+    if (v) enum_value(*v);
+  }
+
+  void action(const ast::AlterAction& a) {
+    u8(static_cast<uint8_t>(a.index()));
+    std::visit([this](const auto& x) { alter(x); }, a);
+  }
+  void alter(const ast::AddColumn& x) {
+    column(x.column);
+    span(x.span);
+  }
+  void alter(const ast::DropColumn& x) {
+    name(x.column);
+    boolean(x.cascade);
+    span(x.span);
+  }
+  void alter(const ast::RenameColumn& x) {
+    name(x.column);
+    name(x.new_name);
+    span(x.span);
+  }
+  void alter(const ast::AlterColumnType& x) {
+    name(x.column);
+    type(x.type);
+    expr(x.using_expr);
+    span(x.span);
+  }
+  void alter(const ast::SetNotNull& x) {
+    name(x.column);
+    span(x.span);
+  }
+  void alter(const ast::DropNotNull& x) {
+    name(x.column);
+    span(x.span);
+  }
+  void alter(const ast::SetDefault& x) {
+    name(x.column);
+    expr(x.value);
+    span(x.span);
+  }
+  void alter(const ast::DropDefault& x) {
+    name(x.column);
+    span(x.span);
+  }
+  void alter(const ast::SetColumnComment& x) {
+    name(x.column);
+    str(x.comment);
+    span(x.span);
+  }
+  void alter(const ast::AddConstraint& x) {
+    constraint(x.constraint);
+    boolean(x.not_valid);
+    span(x.span);
+  }
+  void alter(const ast::AddConstraintUsingIndex& x) {
+    name(x.name);
+    enumeration(x.kind);
+    name(x.index);
+    span(x.span);
+  }
+  void alter(const ast::ValidateConstraint& x) {
+    name(x.name);
+    span(x.span);
+  }
+  void alter(const ast::DropConstraint& x) {
+    name(x.name);
+    span(x.span);
+  }
+  void alter(const ast::RenameConstraint& x) {
+    name(x.name);
+    name(x.new_name);
+    span(x.span);
+  }
+
+  void node(const ast::CreateTable& x) {
+    qname(x.name);
+    boolean(x.if_not_exists);
+    count(x.columns.size());
+    for (const auto& c : x.columns) column(c);
+    count(x.constraints.size());
+    for (const auto& c : x.constraints) constraint(c);
+    opt_str(x.comment);
+  }
+  void node(const ast::DropTable& x) {
+    qname(x.name);
+    boolean(x.if_exists);
+    boolean(x.cascade);
+  }
+  void node(const ast::RenameTable& x) {
+    qname(x.name);
+    name(x.new_name);
+  }
+  void node(const ast::AlterTable& x) {
+    qname(x.name);
+    count(x.actions.size());
+    for (const auto& a : x.actions) action(a);
+  }
+  void node(const ast::CreateIndex& x) {
+    opt_name(x.name);
+    qname(x.table);
+    boolean(x.unique);
+    boolean(x.concurrently);
+    boolean(x.if_not_exists);
+    count(x.keys.size());
+    for (const auto& k : x.keys) {
+      opt_name(k.column);
+      expr(k.expr);
+      boolean(k.descending);
+      span(k.span);
+    }
+    names(x.include);
+    expr(x.where);
+    opt_name(x.method);
+  }
+  void node(const ast::DropIndex& x) {
+    qname(x.name);
+    boolean(x.concurrently);
+    boolean(x.if_exists);
+  }
+  void node(const ast::RenameIndex& x) {
+    qname(x.name);
+    name(x.new_name);
+  }
+  void node(const ast::CreateEnum& x) {
+    qname(x.name);
+    count(x.values.size());
+    for (const auto& v : x.values) enum_value(v);
+  }
+  void node(const ast::AlterEnumAddValue& x) {
+    qname(x.name);
+    enum_value(x.value);
+    opt_enum_value(x.before);
+    opt_enum_value(x.after);
+  }
+  void node(const ast::DropEnum& x) { qname(x.name); }
+  void node(const ast::CreateView& x) {
+    qname(x.name);
+    dialect_text(x.body);
+  }
+  void node(const ast::DropView& x) { qname(x.name); }
+  void node(const ast::CreateSchema& x) { name(x.name); }
+  void node(const ast::DropSchema& x) { name(x.name); }
+  void node(const ast::CommentOnTable& x) {
+    qname(x.table);
+    str(x.comment);
+  }
+  void node(const ast::CommentOnColumn& x) {
+    qname(x.table);
+    name(x.column);
+    str(x.comment);
+  }
+  void node(const ast::Insert& x) {
+    qname(x.table);
+    names(x.columns);
+    rows(x.rows);
+  }
+  void node(const ast::Execute& x) {
+    dialect_text(x.body);
+    boolean(x.reverse.has_value());
+    if (x.reverse) dialect_text(*x.reverse);
+  }
+  void node(const ast::DeleteRows& x) {
+    qname(x.table);
+    names(x.key_columns);
+    rows(x.keys);
+  }
+
+  void annotations(const std::vector<ast::Annotation>& v) {
+    count(v.size());
+    for (const auto& a : v) {
+      enumeration(a.kind);
+      names(a.args);
+      str(a.reason);
+      span(a.span);
+    }
+  }
+  void statements(const std::vector<ast::Statement>& v) {
+    count(v.size());
+    for (const auto& s : v) {
+      u8(static_cast<uint8_t>(s.node.index()));
+      std::visit([this](const auto& x) { node(x); }, s.node);
+      annotations(s.annotations);
+      span(s.span);
+    }
+  }
+  void revision_id(const ast::RevisionId& r) {
+    str(r.text);
+    span(r.span);
+  }
+  void revision_ids(const std::vector<ast::RevisionId>& v) {
+    count(v.size());
+    for (const auto& r : v) revision_id(r);
+  }
+  void file(const ast::RevisionFile& f) {
+    str(f.path);
+    annotations(f.file_annotations);
+    revision_id(f.header.id);
+    revision_ids(f.header.revises);
+    revision_ids(f.header.depends_on);
+    names(f.header.labels);
+    opt_str(f.header.message);
+    opt_str(f.header.author);
+    opt_str(f.header.created);
+    span(f.header.span);
+    statements(f.upgrade);
+    span(f.upgrade_span);
+    enumeration(f.downgrade_kind);
+    statements(f.downgrade);
+    span(f.downgrade_span);
+  }
+};
+
+// ------------------------------------------------------------------ reader
+
+// Every getter returns false once the input is exhausted or malformed; the
+// failure sticks, so callers may chain reads and check `ok` at the end.
+class Reader {
+ public:
+  explicit Reader(std::string_view in) : in_(in) {}
+  bool ok = true;
+
+  bool at_end() const { return pos_ == in_.size(); }
+
+  bool u8(uint8_t& v) {
+    if (!ok || pos_ >= in_.size()) return ok = false;
+    v = static_cast<uint8_t>(in_[pos_++]);
+    return true;
+  }
+  bool u32(uint32_t& v) {
+    if (!ok || in_.size() - pos_ < 4) return ok = false;
+    v = 0;
+    for (int i = 0; i < 4; ++i) v |= uint32_t(static_cast<uint8_t>(in_[pos_ + i])) << (8 * i);
+    pos_ += 4;
+    return true;
+  }
+  bool u64(uint64_t& v) {
+    if (!ok || in_.size() - pos_ < 8) return ok = false;
+    v = 0;
+    for (int i = 0; i < 8; ++i) v |= uint64_t(static_cast<uint8_t>(in_[pos_ + i])) << (8 * i);
+    pos_ += 8;
+    return true;
+  }
+  bool boolean(bool& v) {
+    uint8_t b = 0;
+    if (!u8(b) || b > 1) return ok = false;
+    v = b == 1;
+    return true;
+  }
+  bool bytes(std::string_view& v) {
+    uint32_t n = 0;
+    if (!u32(n) || in_.size() - pos_ < n) return ok = false;
+    v = in_.substr(pos_, n);
+    pos_ += n;
+    return true;
+  }
+  bool str(std::string& v) {
+    std::string_view s;
+    if (!bytes(s)) return false;
+    v.assign(s);
+    return true;
+  }
+  // A count of items that each take at least one byte: more than the bytes
+  // left is malformed (and would only make us allocate for nothing).
+  bool count(size_t& n) {
+    uint32_t c = 0;
+    if (!u32(c) || c > in_.size() - pos_) return ok = false;
+    n = c;
+    return true;
+  }
+  template <class E>
+  bool enumeration(E& e, E last) {
+    uint8_t b = 0;
+    if (!u8(b) || b > static_cast<uint8_t>(last)) return ok = false;
+    e = static_cast<E>(b);
+    return true;
+  }
+
+  bool span(SourceSpan& s) {
+    return u32(s.begin) && u32(s.end) && u32(s.line) && u32(s.column) && u32(s.end_line) &&
+           u32(s.end_column);
+  }
+  bool opt_int(std::optional<int>& v) {
+    bool has = false;
+    if (!boolean(has)) return false;
+    v.reset();
+    if (!has) return true;
+    uint32_t x = 0;
+    if (!u32(x)) return false;
+    v = static_cast<int>(x);
+    return true;
+  }
+  bool opt_str(std::optional<std::string>& v) {
+    bool has = false;
+    if (!boolean(has)) return false;
+    v.reset();
+    if (!has) return true;
+    v.emplace();
+    return str(*v);
+  }
+  bool name(ast::Name& n) { return str(n.text) && boolean(n.quoted) && span(n.span); }
+  bool opt_name(std::optional<ast::Name>& n) {
+    bool has = false;
+    if (!boolean(has)) return false;
+    n.reset();
+    if (!has) return true;
+    n.emplace();
+    return name(*n);
+  }
+  bool names(std::vector<ast::Name>& v) {
+    size_t n = 0;
+    if (!count(n)) return false;
+    v.resize(n);
+    for (auto& x : v)
+      if (!name(x)) return false;
+    return true;
+  }
+  bool qname(ast::QualifiedName& q) { return opt_name(q.schema) && name(q.name) && span(q.span); }
+  bool dialect_text(ast::DialectText& d) {
+    size_t n = 0;
+    if (!count(n)) return false;
+    d.entries.resize(n);
+    for (auto& e : d.entries)
+      if (!(str(e.dialect) && str(e.text) && span(e.span))) return false;
+    return span(d.span);
+  }
+  bool type(ast::Type& t) {
+    return enumeration(t.kind, ast::TypeKind::Native) && opt_int(t.length) &&
+           opt_int(t.precision) && opt_int(t.scale) && qname(t.enum_name) &&
+           dialect_text(t.native) && dialect_text(t.spelled) && span(t.span);
+  }
+  bool expr(ast::ExprPtr& out, int depth) {
+    bool has = false;
+    if (!boolean(has)) return false;
+    out.reset();
+    if (!has) return true;
+    if (depth > kMaxDecodeDepth) return ok = false;
+    auto e = std::make_shared<ast::Expr>();
+    if (!(enumeration(e->kind, ast::ExprKind::Paren) && str(e->text) && str(e->op) &&
+          boolean(e->negated) && names(e->names)))
+      return false;
+    size_t n = 0;
+    if (!count(n)) return false;
+    e->args.resize(n);
+    for (auto& a : e->args)
+      if (!expr(a, depth + 1)) return false;
+    bool has_cast = false;
+    if (!boolean(has_cast)) return false;
+    if (has_cast) {
+      e->cast_type.emplace();
+      if (!type(*e->cast_type)) return false;
+    }
+    if (!span(e->span)) return false;
+    out = std::move(e);
+    return true;
+  }
+  bool expr(ast::ExprPtr& out) { return expr(out, 0); }
+  bool exprs(std::vector<ast::ExprPtr>& v) {
+    size_t n = 0;
+    if (!count(n)) return false;
+    v.resize(n);
+    for (auto& e : v)
+      if (!expr(e)) return false;
+    return true;
+  }
+  bool rows(std::vector<std::vector<ast::ExprPtr>>& v) {
+    size_t n = 0;
+    if (!count(n)) return false;
+    v.resize(n);
+    for (auto& r : v)
+      if (!exprs(r)) return false;
+    return true;
+  }
+  bool opt_ref_action(std::optional<ast::RefAction>& a) {
+    bool has = false;
+    if (!boolean(has)) return false;
+    a.reset();
+    if (!has) return true;
+    a.emplace();
+    return enumeration(*a, ast::RefAction::SetDefault);
+  }
+  bool references(std::optional<ast::References>& r) {
+    bool has = false;
+    if (!boolean(has)) return false;
+    r.reset();
+    if (!has) return true;
+    r.emplace();
+    return qname(r->table) && names(r->columns) && opt_ref_action(r->on_delete) &&
+           opt_ref_action(r->on_update) && span(r->span);
+  }
+  bool constraint(ast::TableConstraint& c) {
+    if (!(opt_name(c.name) && enumeration(c.kind, ast::ConstraintKind::Check) && names(c.columns) &&
+          references(c.references) && expr(c.check)))
+      return false;
+    bool has = false;
+    if (!boolean(has)) return false;
+    if (has) {
+      auto& s = c.server_named.emplace();
+      size_t n = 0;
+      if (!count(n)) return false;
+      s.check_columns.resize(n);
+      for (auto& x : s.check_columns)
+        if (!str(x)) return false;
+      if (!str(s.in_column) || !count(n)) return false;
+      for (size_t i = 0; i < n; ++i) {
+        std::string k, v;
+        if (!(str(k) && str(v))) return false;
+        // Keys were written in map order: a duplicate is a forged entry.
+        if (!s.names.emplace(std::move(k), std::move(v)).second) return ok = false;
+      }
+    }
+    return span(c.span);
+  }
+  bool column(ast::ColumnDef& c) {
+    if (!(name(c.name) && type(c.type))) return false;
+    bool has = false;
+    if (!boolean(has)) return false;
+    if (has) {
+      bool v = false;
+      if (!boolean(v)) return false;
+      c.not_null = v;
+    }
+    return expr(c.default_value) && boolean(c.primary_key) && boolean(c.unique) &&
+           boolean(c.identity) && references(c.references) && exprs(c.checks) &&
+           opt_str(c.comment) && opt_str(c.collate) && span(c.span);
+  }
+  bool enum_value(ast::EnumValue& v) { return str(v.value) && span(v.span); }
+  bool opt_enum_value(std::optional<ast::EnumValue>& v) {
+    bool has = false;
+    if (!boolean(has)) return false;
+    v.reset();
+    if (!has) return true;
+    v.emplace();
+    return enum_value(*v);
+  }
+
+  bool alter(ast::AddColumn& x) { return column(x.column) && span(x.span); }
+  bool alter(ast::DropColumn& x) { return name(x.column) && boolean(x.cascade) && span(x.span); }
+  bool alter(ast::RenameColumn& x) { return name(x.column) && name(x.new_name) && span(x.span); }
+  bool alter(ast::AlterColumnType& x) {
+    return name(x.column) && type(x.type) && expr(x.using_expr) && span(x.span);
+  }
+  bool alter(ast::SetNotNull& x) { return name(x.column) && span(x.span); }
+  bool alter(ast::DropNotNull& x) { return name(x.column) && span(x.span); }
+  bool alter(ast::SetDefault& x) { return name(x.column) && expr(x.value) && span(x.span); }
+  bool alter(ast::DropDefault& x) { return name(x.column) && span(x.span); }
+  bool alter(ast::SetColumnComment& x) { return name(x.column) && str(x.comment) && span(x.span); }
+  bool alter(ast::AddConstraint& x) {
+    return constraint(x.constraint) && boolean(x.not_valid) && span(x.span);
+  }
+  bool alter(ast::AddConstraintUsingIndex& x) {
+    return name(x.name) && enumeration(x.kind, ast::ConstraintKind::Check) && name(x.index) &&
+           span(x.span);
+  }
+  bool alter(ast::ValidateConstraint& x) { return name(x.name) && span(x.span); }
+  bool alter(ast::DropConstraint& x) { return name(x.name) && span(x.span); }
+  bool alter(ast::RenameConstraint& x) { return name(x.name) && name(x.new_name) && span(x.span); }
+
+  bool node(ast::CreateTable& x) {
+    if (!(qname(x.name) && boolean(x.if_not_exists))) return false;
+    size_t n = 0;
+    if (!count(n)) return false;
+    x.columns.resize(n);
+    for (auto& c : x.columns)
+      if (!column(c)) return false;
+    if (!count(n)) return false;
+    x.constraints.resize(n);
+    for (auto& c : x.constraints)
+      if (!constraint(c)) return false;
+    return opt_str(x.comment);
+  }
+  bool node(ast::DropTable& x) {
+    return qname(x.name) && boolean(x.if_exists) && boolean(x.cascade);
+  }
+  bool node(ast::RenameTable& x) { return qname(x.name) && name(x.new_name); }
+  bool node(ast::AlterTable& x) {
+    if (!qname(x.name)) return false;
+    size_t n = 0;
+    if (!count(n)) return false;
+    x.actions.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      uint8_t index = 0;
+      if (!u8(index)) return false;
+      auto action = make_alternative<ast::AlterAction>(index);
+      if (!action) return ok = false;
+      if (!std::visit([this](auto& a) { return alter(a); }, *action)) return false;
+      x.actions.push_back(std::move(*action));
+    }
+    return true;
+  }
+  bool node(ast::CreateIndex& x) {
+    if (!(opt_name(x.name) && qname(x.table) && boolean(x.unique) && boolean(x.concurrently) &&
+          boolean(x.if_not_exists)))
+      return false;
+    size_t n = 0;
+    if (!count(n)) return false;
+    x.keys.resize(n);
+    for (auto& k : x.keys)
+      if (!(opt_name(k.column) && expr(k.expr) && boolean(k.descending) && span(k.span)))
+        return false;
+    return names(x.include) && expr(x.where) && opt_name(x.method);
+  }
+  bool node(ast::DropIndex& x) {
+    return qname(x.name) && boolean(x.concurrently) && boolean(x.if_exists);
+  }
+  bool node(ast::RenameIndex& x) { return qname(x.name) && name(x.new_name); }
+  bool node(ast::CreateEnum& x) {
+    if (!qname(x.name)) return false;
+    size_t n = 0;
+    if (!count(n)) return false;
+    x.values.resize(n);
+    for (auto& v : x.values)
+      if (!enum_value(v)) return false;
+    return true;
+  }
+  bool node(ast::AlterEnumAddValue& x) {
+    return qname(x.name) && enum_value(x.value) && opt_enum_value(x.before) &&
+           opt_enum_value(x.after);
+  }
+  bool node(ast::DropEnum& x) { return qname(x.name); }
+  bool node(ast::CreateView& x) { return qname(x.name) && dialect_text(x.body); }
+  bool node(ast::DropView& x) { return qname(x.name); }
+  bool node(ast::CreateSchema& x) { return name(x.name); }
+  bool node(ast::DropSchema& x) { return name(x.name); }
+  bool node(ast::CommentOnTable& x) { return qname(x.table) && str(x.comment); }
+  bool node(ast::CommentOnColumn& x) { return qname(x.table) && name(x.column) && str(x.comment); }
+  bool node(ast::Insert& x) { return qname(x.table) && names(x.columns) && rows(x.rows); }
+  bool node(ast::Execute& x) {
+    if (!dialect_text(x.body)) return false;
+    bool has = false;
+    if (!boolean(has)) return false;
+    if (!has) return true;
+    x.reverse.emplace();
+    return dialect_text(*x.reverse);
+  }
+  bool node(ast::DeleteRows& x) { return qname(x.table) && names(x.key_columns) && rows(x.keys); }
+
+  bool annotations(std::vector<ast::Annotation>& v) {
+    size_t n = 0;
+    if (!count(n)) return false;
+    v.resize(n);
+    for (auto& a : v)
+      if (!(enumeration(a.kind, ast::AnnotationKind::Transaction) && names(a.args) &&
+            str(a.reason) && span(a.span)))
+        return false;
+    return true;
+  }
+  bool statements(std::vector<ast::Statement>& v) {
+    size_t n = 0;
+    if (!count(n)) return false;
+    v.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      uint8_t index = 0;
+      if (!u8(index)) return false;
+      auto node_value = make_alternative<ast::StatementNode>(index);
+      if (!node_value) return ok = false;
+      ast::Statement s{std::move(*node_value), {}, {}};
+      if (!std::visit([this](auto& x) { return node(x); }, s.node)) return false;
+      if (!(annotations(s.annotations) && span(s.span))) return false;
+      v.push_back(std::move(s));
+    }
+    return true;
+  }
+  bool revision_id(ast::RevisionId& r) { return str(r.text) && span(r.span); }
+  bool revision_ids(std::vector<ast::RevisionId>& v) {
+    size_t n = 0;
+    if (!count(n)) return false;
+    v.resize(n);
+    for (auto& r : v)
+      if (!revision_id(r)) return false;
+    return true;
+  }
+  bool file(ast::RevisionFile& f) {
+    return str(f.path) && annotations(f.file_annotations) && revision_id(f.header.id) &&
+           revision_ids(f.header.revises) && revision_ids(f.header.depends_on) &&
+           names(f.header.labels) && opt_str(f.header.message) && opt_str(f.header.author) &&
+           opt_str(f.header.created) && span(f.header.span) && statements(f.upgrade) &&
+           span(f.upgrade_span) &&
+           enumeration(f.downgrade_kind, ast::DowngradeKind::Irreversible) &&
+           statements(f.downgrade) && span(f.downgrade_span);
+  }
+
+ private:
+  // A default-constructed alternative `index` of variant V, or nullopt when
+  // the index is out of range.
+  template <class V, size_t I = 0>
+  static std::optional<V> make_alternative(size_t index) {
+    if constexpr (I == std::variant_size_v<V>) {
+      return std::nullopt;
+    } else {
+      if (index == I) return V(std::in_place_index<I>);
+      return make_alternative<V, I + 1>(index);
+    }
+  }
+
+  std::string_view in_;
+  size_t pos_ = 0;
+};
+
+// FNV-1a, 64 bits: cheap and enough to notice a damaged entry (the cache
+// guards against accidents, not attackers: a forged pack can only make the
+// tool read a well-formed AST, which the decoder validates).
+uint64_t fnv1a64(std::string_view data) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : data) {
+    h ^= c;
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
+
+constexpr std::string_view kPackMagic{"RTRPACK\0", 8};
+
+}  // namespace
+
+std::string serialize_revision(const ast::RevisionFile& file) {
+  Writer w;
+  w.file(file);
+  return std::move(w.out);
+}
+
+std::optional<ast::RevisionFile> deserialize_revision(std::string_view bytes) {
+  try {
+    Reader r(bytes);
+    ast::RevisionFile file;
+    if (!r.file(file) || !r.at_end()) return std::nullopt;
+    return file;
+  } catch (...) {
+    // Only allocation failure can get here; a cache miss is the answer.
+    return std::nullopt;
+  }
+}
+
+// Layout (little-endian): magic, u32 format version, str tool version, str
+// grammar hash, u32 entry count, then per entry: str sha256 (64 hex digits),
+// str serialized AST, u64 FNV-1a of the AST bytes; then u64 FNV-1a of every
+// byte before it.
+std::string ParseCache::encode_pack(const ParseCacheKey& key,
+                                    const std::map<std::string, std::string_view>& entries) {
+  Writer w;
+  w.out.append(kPackMagic);
+  w.u32(kParseCacheFormatVersion);
+  w.str(key.tool_version);
+  w.str(key.grammar_hash);
+  w.count(entries.size());
+  for (const auto& [sha, ast_bytes] : entries) {
+    w.str(sha);
+    w.str(ast_bytes);
+    w.u64(fnv1a64(ast_bytes));
+  }
+  w.u64(fnv1a64(w.out));
+  return std::move(w.out);
+}
+
+std::optional<std::map<std::string, std::string_view>> ParseCache::decode_pack(
+    const ParseCacheKey& key, std::string_view bytes) {
+  try {
+    if (bytes.size() < kPackMagic.size() + 8 || bytes.substr(0, kPackMagic.size()) != kPackMagic)
+      return std::nullopt;
+    std::string_view body = bytes.substr(0, bytes.size() - 8);
+    Reader trailer(bytes.substr(bytes.size() - 8));
+    uint64_t whole = 0;
+    if (!trailer.u64(whole) || whole != fnv1a64(body)) return std::nullopt;
+    Reader r(body.substr(kPackMagic.size()));
+    uint32_t version = 0;
+    std::string tool, grammar;
+    if (!(r.u32(version) && r.str(tool) && r.str(grammar))) return std::nullopt;
+    if (version != kParseCacheFormatVersion || tool != key.tool_version ||
+        grammar != key.grammar_hash)
+      return std::nullopt;
+    size_t n = 0;
+    if (!r.count(n)) return std::nullopt;
+    std::map<std::string, std::string_view> entries;
+    for (size_t i = 0; i < n; ++i) {
+      std::string sha;
+      std::string_view ast_bytes;
+      uint64_t sum = 0;
+      if (!(r.str(sha) && r.bytes(ast_bytes) && r.u64(sum))) return std::nullopt;
+      if (sum != fnv1a64(ast_bytes)) return std::nullopt;
+      entries.emplace(std::move(sha), ast_bytes);
+    }
+    if (!r.at_end()) return std::nullopt;
+    return entries;
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
+ParseCache::ParseCache(fs::path pack_path, ParseCacheKey key)
+    : pack_path_(std::move(pack_path)), key_(std::move(key)) {
+  std::error_code ec;
+  if (!fs::exists(pack_path_, ec)) return;
+  try {
+    std::ifstream in(pack_path_, std::ios::binary);
+    if (!in) {
+      dirty_ = true;
+      return;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    pack_bytes_ = std::move(text).str();
+  } catch (...) {
+    dirty_ = true;
+    return;
+  }
+  auto entries = decode_pack(key_, pack_bytes_);
+  if (entries) {
+    loaded_ = std::move(*entries);
+  } else {
+    dirty_ = true;  // foreign or damaged: rewrite it with what this run parses
+  }
+}
+
+std::optional<ast::RevisionFile> ParseCache::lookup(const std::string& sha256) {
+  auto it = loaded_.find(sha256);
+  if (it != loaded_.end()) {
+    if (auto file = deserialize_revision(it->second)) {
+      ++stats_.hits;
+      kept_.emplace(it->first, it->second);
+      return file;
+    }
+    dirty_ = true;  // a well-summed entry that does not decode: drop it
+  }
+  ++stats_.misses;
+  return std::nullopt;
+}
+
+void ParseCache::record(const std::string& sha256, const ast::RevisionFile& file) {
+  recorded_.push_back(serialize_revision(file));
+  kept_[sha256] = recorded_.back();
+  dirty_ = true;
+}
+
+void ParseCache::save() {
+  if (!dirty_) return;
+  try {
+    std::error_code ec;
+    fs::create_directories(pack_path_.parent_path(), ec);
+    if (ec) return;
+    write_file_atomically(pack_path_, encode_pack(key_, kept_));
+    stats_.pack_written = true;
+    dirty_ = false;
+  } catch (...) {
+    // A cache that cannot be written is only slower: never an error.
+  }
+}
+
+fs::path parse_cache_pack_path(const fs::path& root, const ParseCacheOptions& options) {
+  if (options.dir) {
+    // A shared cache folder holds one pack per project so that projects do
+    // not evict each other's entries.
+    return *options.dir /
+           fmt::format("revisions-{}.pack", sha256_hex(root.generic_string()).substr(0, 16));
+  }
+  return root / ".retort" / "cache" / "revisions.pack";
+}
+
+}  // namespace retort

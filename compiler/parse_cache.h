@@ -1,0 +1,107 @@
+// The cache of parsed revisions (docs/cache.md): one pack file of serialized
+// ASTs keyed by the SHA-256 of each source text, so that a warm run reads,
+// hashes and replays but does not parse unchanged files. The cache never
+// changes an answer: anything wrong with the pack is a miss.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <iosfwd>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "compiler/ast.h"
+
+namespace retort {
+
+/// How a run uses the cache; the CLI fills it in (the default is off, so
+/// library callers and tests parse as before).
+struct ParseCacheOptions {
+  bool enabled = false;
+  /// $RETORT_CACHE_DIR when set; else ROOT/.retort/cache.
+  std::optional<std::filesystem::path> dir;
+  /// RETORT_CACHE_STATS=1: one line of hits and misses goes here (stderr).
+  std::ostream* stats = nullptr;
+};
+
+/// Bumped whenever the byte layout written by `serialize_revision` changes.
+inline constexpr uint32_t kParseCacheFormatVersion = 1;
+
+/// What a pack must match to be read at all: the tool version and a hash of
+/// the sources that shape the AST (grammar, ast.h, the AST builder), baked in
+/// by CMake, plus the format version above.
+struct ParseCacheKey {
+  std::string tool_version;
+  std::string grammar_hash;
+  /// The key of this build.
+  static ParseCacheKey current();
+};
+
+/// The AST as bytes (every node, spans included) and back. The decoder checks
+/// every length, index and enum value and returns nullopt on anything
+/// malformed; it never throws and never reads out of bounds.
+std::string serialize_revision(const ast::RevisionFile& file);
+std::optional<ast::RevisionFile> deserialize_revision(std::string_view bytes);
+
+/// Hits and misses of one run.
+struct ParseCacheStats {
+  size_t hits = 0;
+  size_t misses = 0;
+  bool pack_written = false;
+};
+
+/// One pack file: loaded once, looked up by source hash, saved (atomically)
+/// only when something was recorded. Entries not looked up or recorded in
+/// this run are dropped on save, so the pack follows the project.
+class ParseCache {
+ public:
+  /// Reads `pack_path` if it exists; a missing, foreign or corrupt pack is
+  /// an empty cache (and is rewritten on save).
+  ParseCache(std::filesystem::path pack_path, ParseCacheKey key = ParseCacheKey::current());
+  // Entries are views into the cache's own bytes: not copyable or movable.
+  ParseCache(const ParseCache&) = delete;
+  ParseCache& operator=(const ParseCache&) = delete;
+
+  /// The revision parsed from a text whose SHA-256 is `sha256`, or nullopt.
+  std::optional<ast::RevisionFile> lookup(const std::string& sha256);
+  /// Keeps the AST of a text that parsed without any diagnostic.
+  void record(const std::string& sha256, const ast::RevisionFile& file);
+  /// Writes the pack when anything changed; errors are ignored (a cache
+  /// that cannot be written is only slower).
+  void save();
+
+  const ParseCacheStats& stats() const { return stats_; }
+  /// Entries read from the pack (after validation).
+  size_t loaded_entries() const { return loaded_.size(); }
+
+  /// The pack's bytes for `entries` (sha256 -> serialized AST): for save()
+  /// and for tests that craft packs.
+  static std::string encode_pack(const ParseCacheKey& key,
+                                 const std::map<std::string, std::string_view>& entries);
+  /// The entries of a pack (views into `bytes`, which must outlive them),
+  /// or nullopt when it is not a valid pack of `key`.
+  static std::optional<std::map<std::string, std::string_view>> decode_pack(
+      const ParseCacheKey& key, std::string_view bytes);
+
+ private:
+  std::filesystem::path pack_path_;
+  ParseCacheKey key_;
+  // The pack is read once and entries are views into it: a warm run copies
+  // no AST bytes.
+  std::string pack_bytes_;
+  std::map<std::string, std::string_view> loaded_;
+  std::deque<std::string> recorded_;              // bytes of entries added by this run
+  std::map<std::string, std::string_view> kept_;  // what this run used or added
+  bool dirty_ = false;
+  ParseCacheStats stats_;
+};
+
+/// The pack file of a project at `root` under `options` (ROOT/.retort/cache/
+/// revisions.pack, or one file per project under $RETORT_CACHE_DIR).
+std::filesystem::path parse_cache_pack_path(const std::filesystem::path& root,
+                                            const ParseCacheOptions& options);
+
+}  // namespace retort
