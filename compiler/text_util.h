@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace retort {
 
@@ -11,5 +12,8 @@ size_t edit_distance(std::string_view a, std::string_view b);
 
 /// ASCII letters lowered; other bytes unchanged (identifiers fold this way).
 std::string lower_ascii(std::string_view s);
+
+/// `items` joined by `sep`.
+std::string join(const std::vector<std::string>& items, std::string_view sep);
 
 }  // namespace retort

@@ -1,4 +1,5 @@
 #include "emit/bundle.h"
+#include "compiler/text_util.h"
 
 #include <fmt/format.h>
 
@@ -30,23 +31,6 @@
 
 namespace retort::emit {
 namespace {
-
-std::string join(const std::vector<std::string>& items, std::string_view sep) {
-  std::string out;
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i) out += sep;
-    out += items[i];
-  }
-  return out;
-}
-
-bool has_no_transaction(const ast::RevisionFile& rev) {
-  for (const auto& a : rev.file_annotations) {
-    if (a.kind == ast::AnnotationKind::Transaction && !a.args.empty() && a.args[0].text == "none")
-      return true;
-  }
-  return false;
-}
 
 // Moves the diagnostics of `from` into `to`, leaving out any `to` already
 // holds: each dialect's scripts report the same `error[downgrade]`.

@@ -25,6 +25,7 @@
 #include <optional>
 
 #include "compiler/config.h"
+#include "compiler/text_util.h"
 #include "emit/registry.h"
 #include "emit/renderer.h"
 
@@ -232,15 +233,6 @@ static_assert(std::is_sorted(std::begin(kReserved), std::end(kReserved)));
 // NVARCHAR(n) takes n up to 4000; above, NVARCHAR(MAX).
 constexpr int kMaxNvarchar = 4000;
 
-std::string join(const std::vector<std::string>& items, std::string_view sep) {
-  std::string out;
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i) out += sep;
-    out += items[i];
-  }
-  return out;
-}
-
 void append(std::vector<Step>& out, std::vector<Step> more) {
   for (auto& s : more) out.push_back(std::move(s));
 }
@@ -400,7 +392,7 @@ class MssqlRenderer final : public Renderer {
     // (PK__t__..., FK__t__c__..., ...) as it did for Alembic; drops and
     // renames find it in the catalogue (language.md, "Naming").
     std::string out;
-    if (!unknown_name(c)) {
+    if (!named_by_server(c)) {
       check_name(c.name_on(info().name), ctx);
       out = "CONSTRAINT " + quote(c.name_on(info().name)) + " ";
     }
@@ -842,7 +834,7 @@ class MssqlRenderer final : public Renderer {
                                   const ActionContext& c) const override {
     check_name(a.new_name.text, c.ctx);
     const Constraint* k = c.before.find_constraint(a.name.text);
-    if (k != nullptr && unknown_name(*k)) {
+    if (k != nullptr && named_by_server(*k)) {
       return {by_catalogue(
           c.before, *k,
           fmt::format("EXEC sp_rename @retort_object, {}, N'OBJECT';", literal(a.new_name.text)),
@@ -1163,18 +1155,12 @@ class MssqlRenderer final : public Renderer {
   }
   std::vector<Step> drop_constraint(const Table& t, const Constraint& k,
                                     const RenderContext& ctx) const {
-    if (!unknown_name(k)) return drop_constraint(t, k.name_on(info().name));
+    if (!named_by_server(k)) return drop_constraint(t, k.name_on(info().name));
     return {by_catalogue(t, k,
                          fmt::format("EXEC (N'ALTER TABLE {} DROP CONSTRAINT ' + "
                                      "QUOTENAME(@retort_name));",
                                      escape_in_literal(qualified(t.schema, t.name))),
                          ctx)};
-  }
-
-  // Named by SQL Server when an Alembic script left it unnamed.
-  bool unknown_name(const Constraint& c) const {
-    return c.server_named &&
-           c.dialect_names.find(std::string(info().name)) == c.dialect_names.end();
   }
 
   // `text` as it may stand inside an N'...' literal.
@@ -1257,8 +1243,7 @@ class MssqlRenderer final : public Renderer {
         "IF @retort_count <> 1\n    THROW 50000, {}, 1;\n{}{}",
         object ? ", @retort_object NVARCHAR(300)" : "", where, literal(message),
         object ? fmt::format("SET @retort_object = {} + QUOTENAME(@retort_name);\n",
-                             literal(t.schema.empty() ? std::string()
-                                                      : quote_always_brackets(t.schema) + "."))
+                             literal(t.schema.empty() ? std::string() : brackets(t.schema) + "."))
                : std::string(),
         then);
     Step out = step(std::move(sql));
@@ -1277,14 +1262,6 @@ class MssqlRenderer final : public Renderer {
     for (const auto& a : e.args) {
       if (a) constants_of(*a, out);
     }
-  }
-  static std::string quote_always_brackets(std::string_view name) {
-    std::string out = "[";
-    for (char ch : name) {
-      out += ch;
-      if (ch == ']') out += ']';
-    }
-    return out + "]";
   }
   std::vector<Step> drop_index(const Table& t, const std::string& name) const {
     return {step(fmt::format("DROP INDEX {} ON {};", quote(name), qualified(t.schema, t.name)))};

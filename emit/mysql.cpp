@@ -16,6 +16,7 @@
 #include <optional>
 
 #include "compiler/config.h"
+#include "compiler/text_util.h"
 #include "emit/registry.h"
 #include "emit/renderer.h"
 
@@ -309,15 +310,6 @@ constexpr std::string_view kReserved[] = {
     "zerofill",
 };
 static_assert(std::is_sorted(std::begin(kReserved), std::end(kReserved)));
-
-std::string join(const std::vector<std::string>& items, std::string_view sep) {
-  std::string out;
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i) out += sep;
-    out += items[i];
-  }
-  return out;
-}
 
 // True when `key` starts with `columns`, in that order: the index MySQL
 // accepts for a foreign key over `columns`.

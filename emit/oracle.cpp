@@ -20,6 +20,7 @@
 
 #include "compiler/config.h"
 #include "compiler/naming.h"
+#include "compiler/text_util.h"
 #include "emit/registry.h"
 #include "emit/renderer.h"
 
@@ -152,15 +153,6 @@ constexpr std::string_view kReserved[] = {
     "with",
 };
 static_assert(std::is_sorted(std::begin(kReserved), std::end(kReserved)));
-
-std::string join(const std::vector<std::string>& items, std::string_view sep) {
-  std::string out;
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i) out += sep;
-    out += items[i];
-  }
-  return out;
-}
 
 std::string upper_ascii(std::string_view s) {
   std::string out(s);
@@ -360,7 +352,7 @@ class OracleRenderer final : public Renderer {
                                     const RenderContext& ctx) const override {
     // An unnamed constraint of an Alembic script: Oracle names it SYS_C...,
     // as it did for Alembic; drops find it in the catalogue.
-    std::string out = unknown_name(c) ? std::string() : "CONSTRAINT " + quote(sql_name(c)) + " ";
+    std::string out = named_by_server(c) ? std::string() : "CONSTRAINT " + quote(sql_name(c)) + " ";
     switch (c.kind) {
       case ast::ConstraintKind::PrimaryKey:
         return out + "PRIMARY KEY (" + column_list(c.columns) + ")";
@@ -421,7 +413,7 @@ class OracleRenderer final : public Renderer {
     for (const auto& c : t.columns) check_name(c.name, ctx);
     for (size_t i = 0; i < t.constraints.size(); ++i) {
       if (keep && !(*keep)[i]) continue;
-      if (!unknown_name(t.constraints[i])) check_name(sql_name(t.constraints[i]), ctx);
+      if (!named_by_server(t.constraints[i])) check_name(sql_name(t.constraints[i]), ctx);
     }
     std::vector<Step> out = Renderer::create_table(t, if_not_exists, keep, ctx);
     if (!out.empty()) out.front().comments = notes;
@@ -511,7 +503,7 @@ class OracleRenderer final : public Renderer {
   // added validated (NOVALIDATE needs a non-unique index there).
   std::vector<Step> add_constraint(const Table& t, const Constraint& c, bool not_valid,
                                    const RenderContext& ctx) const override {
-    if (!unknown_name(c)) check_name(sql_name(c), ctx);
+    if (!named_by_server(c)) check_name(sql_name(c), ctx);
     bool novalidate = not_valid && (c.kind == ast::ConstraintKind::Check ||
                                     c.kind == ast::ConstraintKind::ForeignKey);
     std::vector<Step> out = alter(
@@ -818,7 +810,7 @@ class OracleRenderer final : public Renderer {
       return {note(fmt::format("validate constraint {}: nothing to do, Oracle added it validated",
                                a.name.text))};
     }
-    if (k && unknown_name(*k))
+    if (k && named_by_server(*k))
       return {by_catalogue(c.before, *k, "MODIFY CONSTRAINT \"", "\" ENABLE VALIDATE", c.ctx)};
     return alter(c.before, "MODIFY CONSTRAINT " + quote(constraint_name(c.before, a.name)) +
                                " ENABLE VALIDATE");
@@ -827,7 +819,7 @@ class OracleRenderer final : public Renderer {
   std::vector<Step> render_action(const ast::DropConstraint& a,
                                   const ActionContext& c) const override {
     const Constraint* k = c.before.find_constraint(a.name.text);
-    if (k && unknown_name(*k))
+    if (k && named_by_server(*k))
       return {by_catalogue(c.before, *k, "DROP CONSTRAINT \"", "\"", c.ctx)};
     std::string drop = "DROP CONSTRAINT " + quote(constraint_name(c.before, a.name));
     // Oracle keeps an index it did not create for the constraint (one
@@ -861,7 +853,7 @@ class OracleRenderer final : public Renderer {
                                   const ActionContext& c) const override {
     check_name(a.new_name.text, c.ctx);
     const Constraint* k = c.before.find_constraint(a.name.text);
-    if (k && unknown_name(*k)) {
+    if (k && named_by_server(*k)) {
       return {by_catalogue(c.before, *k, "RENAME CONSTRAINT \"", "\" TO " + quote(a.new_name.text),
                            c.ctx)};
     }
@@ -949,12 +941,6 @@ class OracleRenderer final : public Renderer {
   static Step note(std::string text) { return step("-- " + comment_text(text)); }
 
   std::string sql_name(const Constraint& c) const { return c.name_on(info().name); }
-
-  // Named by Oracle (SYS_C...) when an Alembic script left it unnamed.
-  bool unknown_name(const Constraint& c) const {
-    return c.server_named &&
-           c.dialect_names.find(std::string(info().name)) == c.dialect_names.end();
-  }
 
   static bool in_primary_key(const Table& t, const Column& c) {
     const Constraint* pk = t.primary_key();
@@ -1153,7 +1139,7 @@ class OracleRenderer final : public Renderer {
     if (kind == 'C' && k.check) {
       size_t alike = 0;
       for (const auto& other : t.constraints) {
-        if (other.kind != ast::ConstraintKind::Check || !unknown_name(other) || !other.check)
+        if (other.kind != ast::ConstraintKind::Check || !named_by_server(other) || !other.check)
           continue;
         std::vector<std::string> cols;
         for (const auto& c : ast::expr_columns(*other.check)) cols.push_back(catalogue_name(c));

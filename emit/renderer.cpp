@@ -1,4 +1,5 @@
 #include "emit/renderer.h"
+#include "compiler/text_util.h"
 
 #include <fmt/format.h>
 
@@ -16,15 +17,6 @@
 namespace retort::emit {
 
 namespace {
-
-std::string join(const std::vector<std::string>& items, std::string_view sep) {
-  std::string out;
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i) out += sep;
-    out += items[i];
-  }
-  return out;
-}
 
 bool is_plain_word(std::string_view s) {
   if (s.empty()) return false;

@@ -268,6 +268,12 @@ class Renderer {
   /// The name on this dialect of constraint `written` of `t` (by any
   /// dialect's name), else `written` as it is.
   std::string constraint_name(const Table& t, const ast::Name& written) const;
+  /// True for a constraint an Alembic script left unnamed whose name on
+  /// this dialect nobody predicted (SQL Server, Oracle): the server names
+  /// it, and later statements find it in the catalogue.
+  bool named_by_server(const Constraint& c) const {
+    return c.server_named && !c.dialect_names.count(std::string(info().name));
+  }
   /// `"name"` whatever it holds (collation names keep their case).
   std::string quote_always(std::string_view name) const;
   /// True for a type change without `using` that this dialect spells as the

@@ -32,6 +32,7 @@
 // The SQL Server and Oracle entries are text only: Retort has no renderer
 // for them yet, so they describe the plain statement those dialects run.
 #include "emit/review.h"
+#include "compiler/text_util.h"
 
 #include <fmt/format.h>
 
@@ -105,15 +106,6 @@ struct Facts {
   void rewrites(std::string text) { add(rewrite, std::move(text)); }
   void loses(std::string text) { add(loss, std::move(text)); }
 };
-
-std::string join(const std::vector<std::string>& items, std::string_view sep) {
-  std::string out;
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i) out += sep;
-    out += items[i];
-  }
-  return out;
-}
 
 // The judge of one statement on one dialect.
 class Judge {

@@ -1,4 +1,5 @@
 #include "emit/script.h"
+#include "compiler/text_util.h"
 
 #include <fmt/format.h>
 
@@ -27,15 +28,6 @@
 namespace retort::emit {
 
 namespace {
-
-std::string join(const std::vector<std::string>& items, std::string_view sep) {
-  std::string out;
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i) out += sep;
-    out += items[i];
-  }
-  return out;
-}
 
 // True when every line of `sql` is a `--` comment.
 bool only_comments(std::string_view sql) {
@@ -109,14 +101,6 @@ bool resolve_into(const RevisionGraph& graph, const std::string& expr,
   }
   ids = r.ids;
   return true;
-}
-
-bool has_no_transaction(const ast::RevisionFile& rev) {
-  for (const auto& a : rev.file_annotations) {
-    if (a.kind == ast::AnnotationKind::Transaction && !a.args.empty() && a.args[0].text == "none")
-      return true;
-  }
-  return false;
 }
 
 // One statement of a section: comments above it, then its SQL.
@@ -370,6 +354,14 @@ void mark_unchecked(SchemaModel& schema,
 }
 
 }  // namespace
+
+bool has_no_transaction(const ast::RevisionFile& rev) {
+  for (const auto& a : rev.file_annotations) {
+    if (a.kind == ast::AnnotationKind::Transaction && !a.args.empty() && a.args[0].text == "none")
+      return true;
+  }
+  return false;
+}
 
 std::vector<std::string> applied_through(const RevisionGraph& graph,
                                          const std::vector<std::string>& ids) {

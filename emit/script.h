@@ -63,6 +63,9 @@ class VersionRows {
 std::pair<std::vector<std::string>, std::vector<std::string>> guard_sets(
     const RevisionGraph& graph, const VersionChange& change);
 
+/// True when the revision says `@transaction(none)` before its header.
+bool has_no_transaction(const ast::RevisionFile& rev);
+
 /// `ids` and every revision they need, in topological order: what a
 /// database at `ids` has applied.
 std::vector<std::string> applied_through(const RevisionGraph& graph,

@@ -16,6 +16,7 @@
 
 #include "compiler/overloaded.h"
 #include "compiler/replay.h"
+#include "compiler/text_util.h"
 #include "emit/registry.h"
 #include "emit/renderer.h"
 
@@ -214,15 +215,6 @@ bool is_constant(const ast::Expr& e) {
 
 bool is_null_default(const ast::ExprPtr& e) {
   return !e || e->kind == ast::ExprKind::Null;
-}
-
-std::string join(const std::vector<std::string>& items, std::string_view sep) {
-  std::string out;
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i) out += sep;
-    out += items[i];
-  }
-  return out;
 }
 
 // What an alter action does, for the comment above a rebuild.
