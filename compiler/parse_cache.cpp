@@ -2,8 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstring>
 #include <fstream>
-#include <sstream>
 #include <system_error>
 #include <type_traits>
 
@@ -43,8 +44,14 @@ class Writer {
   std::string out;
 
   void u8(uint8_t v) { out.push_back(static_cast<char>(v)); }
+  // LEB128: almost every number in an AST (lengths, offsets, lines) is
+  // small, and the pack is read on every warm run.
   void u32(uint32_t v) {
-    for (int i = 0; i < 4; ++i) u8(static_cast<uint8_t>(v >> (8 * i)));
+    while (v >= 0x80) {
+      u8(static_cast<uint8_t>(v | 0x80));
+      v >>= 7;
+    }
+    u8(static_cast<uint8_t>(v));
   }
   void u64(uint64_t v) {
     for (int i = 0; i < 8; ++i) u8(static_cast<uint8_t>(v >> (8 * i)));
@@ -60,12 +67,14 @@ class Writer {
     u8(static_cast<uint8_t>(e));
   }
 
+  // Ends as distances from the starts (small), wrapping so that any span,
+  // even a malformed one, round-trips exactly.
   void span(const SourceSpan& s) {
     u32(s.begin);
-    u32(s.end);
+    u32(s.end - s.begin);
     u32(s.line);
     u32(s.column);
-    u32(s.end_line);
+    u32(s.end_line - s.line);
     u32(s.end_column);
   }
   void opt_int(const std::optional<int>& v) {
@@ -415,11 +424,16 @@ class Reader {
     return true;
   }
   bool u32(uint32_t& v) {
-    if (!ok || in_.size() - pos_ < 4) return ok = false;
     v = 0;
-    for (int i = 0; i < 4; ++i) v |= uint32_t(static_cast<uint8_t>(in_[pos_ + i])) << (8 * i);
-    pos_ += 4;
-    return true;
+    for (int shift = 0; shift < 35; shift += 7) {
+      if (!ok || pos_ >= in_.size()) return ok = false;
+      uint8_t b = static_cast<uint8_t>(in_[pos_++]);
+      // The fifth byte holds the top four bits; more is not a u32.
+      if (shift == 28 && b > 0x0F) return ok = false;
+      v |= uint32_t(b & 0x7F) << shift;
+      if ((b & 0x80) == 0) return true;
+    }
+    return ok = false;
   }
   bool u64(uint64_t& v) {
     if (!ok || in_.size() - pos_ < 8) return ok = false;
@@ -464,8 +478,13 @@ class Reader {
   }
 
   bool span(SourceSpan& s) {
-    return u32(s.begin) && u32(s.end) && u32(s.line) && u32(s.column) && u32(s.end_line) &&
-           u32(s.end_column);
+    uint32_t length = 0, lines = 0;
+    if (!(u32(s.begin) && u32(length) && u32(s.line) && u32(s.column) && u32(lines) &&
+          u32(s.end_column)))
+      return false;
+    s.end = s.begin + length;  // unsigned: wraps back to what was written
+    s.end_line = s.line + lines;
+    return true;
   }
   bool opt_int(std::optional<int>& v) {
     bool has = false;
@@ -784,19 +803,36 @@ class Reader {
   size_t pos_ = 0;
 };
 
-// FNV-1a, 64 bits: cheap and enough to notice a damaged entry (the cache
-// guards against accidents, not attackers: a forged pack can only make the
-// tool read a well-formed AST, which the decoder validates).
-uint64_t fnv1a64(std::string_view data) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : data) {
-    h ^= c;
-    h *= 0x100000001b3ull;
+// A 64-bit checksum of an entry (its key, then its AST bytes), eight bytes
+// at a time: cheap, and enough to notice a damaged entry. The cache guards
+// against accidents, not attackers: a forged pack can only make the tool
+// read a well-formed AST, which the decoder validates.
+uint64_t entry_checksum(std::string_view key, std::string_view bytes) {
+  uint64_t h = 0x9E3779B97F4A7C15ull ^ (key.size() * 0x100000001B3ull) ^ bytes.size();
+  auto mix = [&h](uint64_t word) {
+    h = (h ^ word) * 0xFF51AFD7ED558CCDull;
+    h ^= h >> 32;
+  };
+  for (std::string_view part : {key, bytes}) {
+    size_t i = 0;
+    for (; i + 8 <= part.size(); i += 8) {
+      uint64_t word = 0;
+      std::memcpy(&word, part.data() + i, 8);
+      mix(word);
+    }
+    uint64_t tail = 0;
+    if (i < part.size()) std::memcpy(&tail, part.data() + i, part.size() - i);
+    mix(tail ^ (uint64_t(part.size() - i) << 59));
   }
-  return h;
+  h ^= h >> 29;
+  h *= 0xC4CEB9FE1A85EC53ull;
+  return h ^ (h >> 32);
 }
 
 constexpr std::string_view kPackMagic{"RTRPACK\0", 8};
+// A pack bigger than this is not read (and is rewritten): far above what
+// any project's ASTs take (1.6 times the size of its revision files).
+constexpr size_t kMaxPackBytes = size_t{1} << 30;
 
 }  // namespace
 
@@ -818,13 +854,16 @@ std::optional<ast::RevisionFile> deserialize_revision(std::string_view bytes) {
   }
 }
 
-// Layout (little-endian): magic, u32 format version, str tool version, str
-// grammar hash, u32 entry count, then per entry: str sha256 (64 hex digits),
-// str serialized AST, u64 FNV-1a of the AST bytes; then u64 FNV-1a of every
-// byte before it.
+// Layout: magic, u32 format version, str tool version, str grammar hash,
+// u32 entry count, then per entry in increasing key order: str sha256 (64
+// hex digits), str serialized AST, u64 checksum of both (entry_checksum).
+// Numbers are LEB128 but for the checksums (8 bytes, little-endian).
 std::string ParseCache::encode_pack(const ParseCacheKey& key,
                                     const std::map<std::string, std::string_view>& entries) {
   Writer w;
+  size_t total = 64;
+  for (const auto& [sha, ast_bytes] : entries) total += sha.size() + ast_bytes.size() + 16;
+  w.out.reserve(total);
   w.out.append(kPackMagic);
   w.u32(kParseCacheFormatVersion);
   w.str(key.tool_version);
@@ -833,40 +872,47 @@ std::string ParseCache::encode_pack(const ParseCacheKey& key,
   for (const auto& [sha, ast_bytes] : entries) {
     w.str(sha);
     w.str(ast_bytes);
-    w.u64(fnv1a64(ast_bytes));
+    w.u64(entry_checksum(sha, ast_bytes));
   }
-  w.u64(fnv1a64(w.out));
   return std::move(w.out);
+}
+
+std::optional<std::vector<ParseCache::PackEntry>> ParseCache::index_pack(const ParseCacheKey& key,
+                                                                         std::string_view bytes) {
+  if (bytes.substr(0, kPackMagic.size()) != kPackMagic) return std::nullopt;
+  Reader r(bytes.substr(kPackMagic.size()));
+  uint32_t version = 0;
+  std::string_view tool, grammar;
+  if (!(r.u32(version) && r.bytes(tool) && r.bytes(grammar))) return std::nullopt;
+  if (version != kParseCacheFormatVersion || tool != key.tool_version ||
+      grammar != key.grammar_hash)
+    return std::nullopt;
+  size_t n = 0;
+  if (!r.count(n)) return std::nullopt;
+  std::vector<PackEntry> entries;
+  entries.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    PackEntry e;
+    if (!(r.bytes(e.sha256) && r.bytes(e.ast) && r.u64(e.checksum))) return std::nullopt;
+    // Strictly increasing keys, as encode_pack writes them: lookups are a
+    // binary search, and a damaged key is noticed here or by its checksum.
+    if (!entries.empty() && !(entries.back().sha256 < e.sha256)) return std::nullopt;
+    entries.push_back(e);
+  }
+  if (!r.at_end()) return std::nullopt;
+  return entries;
 }
 
 std::optional<std::map<std::string, std::string_view>> ParseCache::decode_pack(
     const ParseCacheKey& key, std::string_view bytes) {
   try {
-    if (bytes.size() < kPackMagic.size() + 8 || bytes.substr(0, kPackMagic.size()) != kPackMagic)
-      return std::nullopt;
-    std::string_view body = bytes.substr(0, bytes.size() - 8);
-    Reader trailer(bytes.substr(bytes.size() - 8));
-    uint64_t whole = 0;
-    if (!trailer.u64(whole) || whole != fnv1a64(body)) return std::nullopt;
-    Reader r(body.substr(kPackMagic.size()));
-    uint32_t version = 0;
-    std::string tool, grammar;
-    if (!(r.u32(version) && r.str(tool) && r.str(grammar))) return std::nullopt;
-    if (version != kParseCacheFormatVersion || tool != key.tool_version ||
-        grammar != key.grammar_hash)
-      return std::nullopt;
-    size_t n = 0;
-    if (!r.count(n)) return std::nullopt;
+    auto index = index_pack(key, bytes);
+    if (!index) return std::nullopt;
     std::map<std::string, std::string_view> entries;
-    for (size_t i = 0; i < n; ++i) {
-      std::string sha;
-      std::string_view ast_bytes;
-      uint64_t sum = 0;
-      if (!(r.str(sha) && r.bytes(ast_bytes) && r.u64(sum))) return std::nullopt;
-      if (sum != fnv1a64(ast_bytes)) return std::nullopt;
-      entries.emplace(std::move(sha), ast_bytes);
+    for (const auto& e : *index) {
+      if (e.checksum != entry_checksum(e.sha256, e.ast)) return std::nullopt;
+      entries.emplace(std::string(e.sha256), e.ast);
     }
-    if (!r.at_end()) return std::nullopt;
     return entries;
   } catch (...) {
     return std::nullopt;
@@ -878,44 +924,62 @@ ParseCache::ParseCache(fs::path pack_path, ParseCacheKey key)
   std::error_code ec;
   if (!fs::exists(pack_path_, ec)) return;
   try {
-    std::ifstream in(pack_path_, std::ios::binary);
-    if (!in) {
-      dirty_ = true;
-      return;
+    pack_bytes_ = read_text_file(pack_path_, kMaxPackBytes);
+    if (auto index = index_pack(key_, pack_bytes_)) {
+      loaded_ = std::move(*index);
+    } else {
+      dirty_ = true;  // foreign or damaged: rewrite it with what this run parses
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    pack_bytes_ = std::move(text).str();
   } catch (...) {
-    dirty_ = true;
-    return;
-  }
-  auto entries = decode_pack(key_, pack_bytes_);
-  if (entries) {
-    loaded_ = std::move(*entries);
-  } else {
-    dirty_ = true;  // foreign or damaged: rewrite it with what this run parses
+    dirty_ = true;  // unreadable: only slower
   }
 }
 
+std::optional<std::string_view> ParseCache::find(std::string_view sha256) const {
+  auto it = std::lower_bound(loaded_.begin(), loaded_.end(), sha256,
+                             [](const PackEntry& e, std::string_view k) { return e.sha256 < k; });
+  if (it == loaded_.end() || it->sha256 != sha256) return std::nullopt;
+  if (it->checksum != entry_checksum(it->sha256, it->ast)) return std::nullopt;
+  return it->ast;
+}
+
+void ParseCache::hit(std::string_view sha256) {
+  auto bytes = find(sha256);
+  if (!bytes) return;
+  ++stats_.hits;
+  kept_.emplace(std::string(sha256), *bytes);
+}
+
+void ParseCache::miss(bool damaged_entry) {
+  ++stats_.misses;
+  // A damaged entry, or a well-summed one that does not decode: drop it.
+  if (damaged_entry) dirty_ = true;
+}
+
+void ParseCache::record(std::string_view sha256, std::string ast_bytes) {
+  recorded_.push_back(std::move(ast_bytes));
+  kept_[std::string(sha256)] = recorded_.back();
+  dirty_ = true;
+}
+
 std::optional<ast::RevisionFile> ParseCache::lookup(const std::string& sha256) {
-  auto it = loaded_.find(sha256);
-  if (it != loaded_.end()) {
-    if (auto file = deserialize_revision(it->second)) {
-      ++stats_.hits;
-      kept_.emplace(it->first, it->second);
+  if (auto bytes = find(sha256)) {
+    if (auto file = deserialize_revision(*bytes)) {
+      hit(sha256);
       return file;
     }
-    dirty_ = true;  // a well-summed entry that does not decode: drop it
   }
-  ++stats_.misses;
+  miss(listed(sha256));
   return std::nullopt;
 }
 
 void ParseCache::record(const std::string& sha256, const ast::RevisionFile& file) {
-  recorded_.push_back(serialize_revision(file));
-  kept_[sha256] = recorded_.back();
-  dirty_ = true;
+  record(sha256, serialize_revision(file));
+}
+
+bool ParseCache::listed(std::string_view sha256) const {
+  return std::binary_search(loaded_.begin(), loaded_.end(), sha256,
+                            [](const auto& a, const auto& b) { return key_of(a) < key_of(b); });
 }
 
 void ParseCache::save() {

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "compiler/ast.h"
 
@@ -28,7 +29,7 @@ struct ParseCacheOptions {
 };
 
 /// Bumped whenever the byte layout written by `serialize_revision` changes.
-inline constexpr uint32_t kParseCacheFormatVersion = 1;
+inline constexpr uint32_t kParseCacheFormatVersion = 2;
 
 /// What a pack must match to be read at all: the tool version and a hash of
 /// the sources that shape the AST (grammar, ast.h, the AST builder), baked in
@@ -65,9 +66,23 @@ class ParseCache {
   ParseCache(const ParseCache&) = delete;
   ParseCache& operator=(const ParseCache&) = delete;
 
-  /// The revision parsed from a text whose SHA-256 is `sha256`, or nullopt.
+  /// The serialized AST stored for the text whose SHA-256 is `sha256`, when
+  /// its checksum holds; nullopt otherwise. Const and thread-safe: the
+  /// workers that load a project call it in parallel.
+  std::optional<std::string_view> find(std::string_view sha256) const;
+  /// True when the pack has an entry for `sha256` (sound or not).
+  bool listed(std::string_view sha256) const;
+  /// The found entry of `sha256` was used: keep it, count a hit.
+  void hit(std::string_view sha256);
+  /// A text was parsed instead: count a miss. `damaged_entry`: the pack had
+  /// an entry for it that failed its checksum or did not decode, so the
+  /// pack is rewritten.
+  void miss(bool damaged_entry);
+  /// Keeps the serialized AST of a text that parsed without any diagnostic.
+  void record(std::string_view sha256, std::string ast_bytes);
+
+  /// One-thread shorthands: find + decode + hit or miss; serialize + record.
   std::optional<ast::RevisionFile> lookup(const std::string& sha256);
-  /// Keeps the AST of a text that parsed without any diagnostic.
   void record(const std::string& sha256, const ast::RevisionFile& file);
   /// Writes the pack when anything changed; errors are ignored (a cache
   /// that cannot be written is only slower).
@@ -87,12 +102,26 @@ class ParseCache {
       const ParseCacheKey& key, std::string_view bytes);
 
  private:
+  /// One entry of a pack, as views into its bytes.
+  struct PackEntry {
+    std::string_view sha256;
+    std::string_view ast;
+    uint64_t checksum = 0;
+  };
+  static std::string_view key_of(const PackEntry& e) { return e.sha256; }
+  static std::string_view key_of(std::string_view key) { return key; }
+  /// The entries of a pack of `key` in key order, checking its structure
+  /// but not the entries' checksums (find() checks those of the entries a
+  /// run uses); nullopt when it is not a well-formed pack of `key`.
+  static std::optional<std::vector<PackEntry>> index_pack(const ParseCacheKey& key,
+                                                          std::string_view bytes);
+
   std::filesystem::path pack_path_;
   ParseCacheKey key_;
   // The pack is read once and entries are views into it: a warm run copies
   // no AST bytes.
   std::string pack_bytes_;
-  std::map<std::string, std::string_view> loaded_;
+  std::vector<PackEntry> loaded_;
   std::deque<std::string> recorded_;              // bytes of entries added by this run
   std::map<std::string, std::string_view> kept_;  // what this run used or added
   bool dirty_ = false;

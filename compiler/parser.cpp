@@ -551,6 +551,40 @@ void collect_comments(const std::vector<antlr4::Token*>& tokens, std::string_vie
 
 }  // namespace
 
+struct ParseWorkspace::Caches {
+  // Built on first use from the generated recognizers' ATNs (which are
+  // read-only after static initialisation).
+  std::vector<antlr4::dfa::DFA> lexer_dfa;
+  std::vector<antlr4::dfa::DFA> parser_dfa;
+  antlr4::atn::PredictionContextCache lexer_contexts;
+  antlr4::atn::PredictionContextCache parser_contexts;
+
+  static void fill(std::vector<antlr4::dfa::DFA>& dfa, const antlr4::atn::ATN& atn) {
+    if (!dfa.empty()) return;
+    dfa.reserve(atn.getNumberOfDecisions());
+    for (size_t i = 0; i < atn.getNumberOfDecisions(); ++i)
+      dfa.emplace_back(atn.getDecisionState(i), i);
+  }
+  // Points a recognizer at this workspace's caches instead of the shared
+  // static ones, before it reads anything (a lexer's simulator holds its
+  // position). setInterpreter deletes the one it was built with.
+  template <class Simulator, class Recognizer>
+  static void attach(Recognizer& recognizer, std::vector<antlr4::dfa::DFA>& dfa,
+                     antlr4::atn::PredictionContextCache& contexts) {
+    fill(dfa, recognizer.getATN());
+    recognizer.setInterpreter(new Simulator(&recognizer, recognizer.getATN(), dfa, contexts));
+  }
+  void attach(L& lexer) {
+    attach<antlr4::atn::LexerATNSimulator>(lexer, lexer_dfa, lexer_contexts);
+  }
+  void attach(P& parser) {
+    attach<antlr4::atn::ParserATNSimulator>(parser, parser_dfa, parser_contexts);
+  }
+};
+
+ParseWorkspace::ParseWorkspace() : caches_(std::make_unique<Caches>()) {}
+ParseWorkspace::~ParseWorkspace() = default;
+
 bool check_parseable_text(const SourceFile& file, std::string_view utf8_help,
                           DiagnosticSink& sink) {
   size_t bad = find_invalid_utf8(file.text);
@@ -571,7 +605,8 @@ bool check_parseable_text(const SourceFile& file, std::string_view utf8_help,
 }
 
 std::optional<ast::RevisionFile> parse_revision(const SourceFile& file, DiagnosticSink& sink,
-                                                std::vector<SourceComment>* comments) {
+                                                std::vector<SourceComment>* comments,
+                                                ParseWorkspace* workspace) {
   // The runtime throws std::range_error on invalid UTF-8 (and then aborts):
   // check first, with a position the user can find.
   if (!check_parseable_text(file, "revision files are UTF-8 text; re-save it as UTF-8", sink))
@@ -585,6 +620,7 @@ std::optional<ast::RevisionFile> parse_revision(const SourceFile& file, Diagnost
 
     antlr4::ANTLRInputStream input(file.text);
     L lexer(&input);
+    if (workspace != nullptr) workspace->caches().attach(lexer);
     lexer.removeErrorListeners();
     lexer.addErrorListener(&listener);
     antlr4::CommonTokenStream tokens(&lexer);
@@ -593,6 +629,7 @@ std::optional<ast::RevisionFile> parse_revision(const SourceFile& file, Diagnost
     if (comments != nullptr) collect_comments(tokens.getTokens(), file.text, positions, *comments);
 
     P parser(&tokens);
+    if (workspace != nullptr) workspace->caches().attach(parser);
     // No listener while SLL bails out: errors are reported by the LL pass.
     parser.removeErrorListeners();
 

@@ -1,6 +1,7 @@
 // The parse layer's interface: text in, AST out. ANTLR stays behind it.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -26,13 +27,32 @@ struct SourceComment {
   bool own_line = false;
 };
 
+/// The parser's prediction caches (ANTLR's DFA) for one thread. The
+/// generated lexer and parser share one set between all threads, which
+/// makes threads wait on each other; a workspace per thread keeps its own,
+/// and reusing it across files keeps the DFA warm. Not thread-safe itself.
+class ParseWorkspace {
+ public:
+  ParseWorkspace();
+  ~ParseWorkspace();
+  ParseWorkspace(const ParseWorkspace&) = delete;
+  ParseWorkspace& operator=(const ParseWorkspace&) = delete;
+  struct Caches;  // defined where ANTLR is seen: parser.cpp
+  Caches& caches() { return *caches_; }
+
+ private:
+  std::unique_ptr<Caches> caches_;
+};
+
 /// Parses one revision file on its own: nothing is shared between calls but
-/// read-only tables, so files can be parsed in parallel. Syntax errors are
+/// read-only tables, so files can be parsed in parallel (give each thread
+/// its own `workspace`; without one, the runtime's shared caches are used). Syntax errors are
 /// collected into `sink` (as many as recovery finds, `error[syntax]`); the
 /// AST is returned only when the file has none. Never throws for bad input;
 /// an internal failure of the runtime throws RunError(3).
 /// `comments`, when given, receives the file's comments in order.
 std::optional<ast::RevisionFile> parse_revision(const SourceFile& file, DiagnosticSink& sink,
-                                                std::vector<SourceComment>* comments = nullptr);
+                                                std::vector<SourceComment>* comments = nullptr,
+                                                ParseWorkspace* workspace = nullptr);
 
 }  // namespace retort

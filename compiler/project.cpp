@@ -2,11 +2,20 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <ostream>
+#include <random>
 #include <system_error>
+#include <thread>
 
 #include "compiler/alembic_reader.h"
 #include "compiler/digest.h"
@@ -75,41 +84,98 @@ std::optional<fs::path> find_project_root(const fs::path& start) {
   }
 }
 
-std::string read_text_file(const fs::path& path, size_t max_bytes) {
-  std::error_code ec;
-  auto size = fs::file_size(path, ec);
-  if (ec) throw RunError(2, fmt::format("cannot read \"{}\": {}", path.string(), ec.message()));
-  if (size > max_bytes) {
-    throw RunError(2, fmt::format("\"{}\" is {} bytes, over the limit of {} bytes", path.string(),
-                                  size, max_bytes));
+namespace {
+
+// Reads `name` (relative to the folder open as `dir_fd`, or to the current
+// folder with AT_FDCWD) with one open, fstat and read loop: per file, the
+// syscalls are most of the cost of reading a project. `shown` names it in
+// errors.
+std::string read_file_at(int dir_fd, const std::string& name, const std::string& shown,
+                         size_t max_bytes) {
+  int fd = ::openat(dir_fd, name.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw RunError(2, fmt::format("cannot read \"{}\": {}", shown, std::strerror(errno)));
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) {
+    int error = errno;
+    ::close(fd);
+    throw RunError(2, fmt::format("cannot read \"{}\": {}", shown, std::strerror(error)));
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw RunError(2, fmt::format("cannot read \"{}\"", path.string()));
-  std::string text(size, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(size));
-  text.resize(static_cast<size_t>(in.gcount()));
+  auto size = static_cast<uint64_t>(info.st_size);
+  std::string text;
+  auto too_big = [&](uint64_t bytes) {
+    ::close(fd);
+    return RunError(
+        2, fmt::format("\"{}\" is {} bytes, over the limit of {} bytes", shown, bytes, max_bytes));
+  };
+  if (size > max_bytes) throw too_big(size);
+  // One byte more than the size: a read that fills it means the file grew.
+  text.resize(static_cast<size_t>(size) + 1);
+  size_t used = 0;
+  while (true) {
+    if (used == text.size()) {
+      if (text.size() > max_bytes) throw too_big(text.size());
+      text.resize(text.size() * 2);
+    }
+    ssize_t got = ::read(fd, text.data() + used, text.size() - used);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      int error = errno;
+      ::close(fd);
+      throw RunError(2, fmt::format("cannot read \"{}\": {}", shown, std::strerror(error)));
+    }
+    if (got == 0) break;
+    used += static_cast<size_t>(got);
+  }
+  ::close(fd);
+  if (used > max_bytes) {
+    throw RunError(
+        2, fmt::format("\"{}\" is {} bytes, over the limit of {} bytes", shown, used, max_bytes));
+  }
+  text.resize(used);
   return text;
 }
 
+}  // namespace
+
+std::string read_text_file(const fs::path& path, size_t max_bytes) {
+  return read_file_at(AT_FDCWD, path.string(), path.string(), max_bytes);
+}
+
 void write_file_atomically(const fs::path& path, std::string_view text) {
-  fs::path tmp = path;
-  tmp += fmt::format(".tmp-{}", static_cast<unsigned long>(::getpid()));
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw RunError(2, fmt::format("cannot write \"{}\"", path.string()));
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.flush();
-    if (!out) {
-      std::error_code ignored;
-      fs::remove(tmp, ignored);
-      throw RunError(2, fmt::format("cannot write \"{}\"", path.string()));
-    }
+  auto failed = [&path](int error) {
+    return RunError(2, fmt::format("cannot write \"{}\": {}", path.string(),
+                                   std::generic_category().message(error)));
+  };
+  // A file being replaced keeps its permissions; a new one gets 0666 less
+  // the umask, as any file the user makes.
+  struct stat old {};
+  const bool replacing = ::stat(path.c_str(), &old) == 0 && S_ISREG(old.st_mode);
+  // A fresh name opened with O_EXCL: never a file or a link that someone
+  // left at a predictable temporary name, nor another thread's.
+  std::random_device random;
+  fs::path tmp;
+  int fd = -1;
+  for (int attempt = 0; fd < 0 && attempt < 16; ++attempt) {
+    tmp = path;
+    tmp += fmt::format(".tmp-{}-{:08x}", static_cast<long>(::getpid()), random());
+    fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0 && errno != EEXIST) throw failed(errno);
   }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    throw RunError(2, fmt::format("cannot write \"{}\"", path.string()));
+  if (fd < 0) throw failed(EEXIST);
+  int error = 0;
+  for (size_t done = 0; done < text.size() && error == 0;) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno != EINTR) error = errno;
+    if (n > 0) done += static_cast<size_t>(n);
+  }
+  if (error == 0 && replacing && ::fchmod(fd, old.st_mode & 07777) != 0) error = errno;
+  if (::close(fd) != 0 && error == 0) error = errno;
+  // No fsync: the rename makes the write atomic for readers and against a
+  // crash of retort; the cache pack comes through here on every run.
+  if (error == 0 && ::rename(tmp.c_str(), path.c_str()) != 0) error = errno;
+  if (error != 0) {
+    ::unlink(tmp.c_str());
+    throw failed(error);
   }
 }
 
@@ -143,6 +209,79 @@ Project open_project(const ProjectLocation& where) {
   return project;
 }
 
+namespace {
+
+// One revision file on its way in: read and hashed, then found in the cache
+// or parsed. Filled by one worker; read in file order afterwards.
+struct LoadedFile {
+  std::string name;  // in the folder
+  SourceFile source;
+  std::string sha256;
+  std::optional<RunError> failure;  // could not be read (or the runtime failed)
+  std::optional<ast::RevisionFile> revision;
+  bool cache_hit = false;
+  bool cache_entry_damaged = false;
+  DiagnosticSink diagnostics;  // of a parse
+  std::string serialized;      // a fresh diagnostic-free parse, for the cache
+};
+
+// How many threads load a project of `files` files: one per core, but not
+// for a handful of files, where starting threads costs more than it saves.
+size_t loader_threads(size_t files) {
+  constexpr size_t kFilesPerThread = 64;
+  size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  return std::clamp<size_t>(files / kFilesPerThread, 1, std::min<size_t>(cores, 16));
+}
+
+// Reads, hashes and (for `.rev` files) decodes or parses every file, in
+// parallel. Nothing here touches shared state but `cache.find` (const) and
+// the per-slot results, so the outcome does not depend on the threads.
+void read_and_parse(std::vector<LoadedFile>& files, int dir_fd, bool alembic,
+                    const ParseCache* cache) {
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    ParseWorkspace workspace;
+    constexpr size_t kChunk = 16;
+    for (size_t begin = next.fetch_add(kChunk); begin < files.size();
+         begin = next.fetch_add(kChunk)) {
+      for (size_t i = begin; i < std::min(files.size(), begin + kChunk); ++i) {
+        LoadedFile& f = files[i];
+        try {
+          f.source.text = read_file_at(dir_fd, f.name, f.source.path, kMaxRevisionFileBytes);
+          f.sha256 = sha256_hex(f.source.text);
+          if (alembic) continue;  // read in place, in order, by the caller
+          if (cache) {
+            if (auto bytes = cache->find(f.sha256)) {
+              f.revision = deserialize_revision(*bytes);
+              f.cache_hit = f.revision.has_value();
+            }
+            f.cache_entry_damaged = !f.cache_hit && cache->listed(f.sha256);
+          }
+          if (!f.cache_hit) {
+            f.revision = parse_revision(f.source, f.diagnostics, nullptr, &workspace);
+            // Only a parse without any diagnostic is cached, so that a hit
+            // never has to reproduce a warning.
+            if (cache && f.revision && f.diagnostics.empty())
+              f.serialized = serialize_revision(*f.revision);
+          }
+        } catch (const RunError& e) {
+          f.failure = e;
+        } catch (const std::exception& e) {
+          f.failure = RunError(
+              3, fmt::format("internal error while loading {}: {}", f.source.path, e.what()));
+        }
+      }
+    }
+  };
+  size_t threads = loader_threads(files.size());
+  std::vector<std::thread> helpers;
+  for (size_t t = 1; t < threads; ++t) helpers.emplace_back(work);
+  work();
+  for (auto& h : helpers) h.join();
+}
+
+}  // namespace
+
 void load_revisions(Project& project, DiagnosticSink& sink) {
   // `[project] alembic` reads an Alembic project's scripts in place instead
   // of `.rev` files (Alembic's own __init__.py and the like are not scripts).
@@ -156,53 +295,65 @@ void load_revisions(Project& project, DiagnosticSink& sink) {
                                   alembic ? "Alembic versions" : "migrations", where,
                                   alembic ? "alembic" : "migrations"));
   }
-  std::vector<fs::path> files;
+  // Paths are shown relative to the root: the folder's once, then each name.
+  fs::path shown_folder = fs::relative(folder, project.root, ec);
+  if (ec || shown_folder.empty()) shown_folder = folder;
+  std::vector<LoadedFile> files;
   for (const auto& entry : fs::directory_iterator(folder, ec)) {
     std::string name = entry.path().filename().string();
     bool wanted = alembic ? entry.path().extension() == ".py" && name[0] != '_' && name[0] != '.'
                           : entry.path().extension() == ".rev";
-    if (wanted && entry.is_regular_file()) files.push_back(entry.path());
+    if (!wanted || !entry.is_regular_file()) continue;
+    LoadedFile f;
+    f.source.path = (shown_folder / name).lexically_normal().generic_string();
+    f.name = std::move(name);
+    files.push_back(std::move(f));
   }
   if (ec) throw RunError(2, fmt::format("cannot list \"{}\": {}", folder.string(), ec.message()));
-  std::sort(files.begin(), files.end());
-
-  project.sources.clear();
-  project.revisions.clear();
-  for (const auto& f : files) {
-    SourceFile source;
-    source.path = fs::relative(f, project.root).generic_string();
-    source.text = read_text_file(f, kMaxRevisionFileBytes);
-    project.sources.push_back(std::move(source));
-  }
-
-  project.source_hashes.clear();
-  for (const auto& source : project.sources)
-    project.source_hashes.push_back(sha256_hex(source.text));
+  std::sort(files.begin(), files.end(),
+            [](const LoadedFile& a, const LoadedFile& b) { return a.name < b.name; });
 
   // Alembic scripts are read in place and not cached (docs/cache.md).
   std::optional<ParseCache> cache;
   if (project.cache.enabled && !alembic)
     cache.emplace(parse_cache_pack_path(project.root, project.cache));
 
+  int dir_fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0) {
+    throw RunError(2, fmt::format("cannot list \"{}\": {}", folder.string(), std::strerror(errno)));
+  }
+  read_and_parse(files, dir_fd, alembic, cache ? &*cache : nullptr);
+  ::close(dir_fd);
+
+  project.sources.clear();
+  project.source_hashes.clear();
+  project.revisions.clear();
+  project.sources.reserve(files.size());
+  project.source_hashes.reserve(files.size());
   DiagnosticSink parse_sink;
   std::vector<ast::RevisionFile> parsed;
-  for (size_t i = 0; i < project.sources.size(); ++i) {
-    const SourceFile& source = project.sources[i];
-    std::optional<ast::RevisionFile> rev;
-    if (cache) rev = cache->lookup(project.source_hashes[i]);
-    if (!rev) {
-      // Only a parse without any diagnostic is cached, so that a hit never
-      // has to reproduce a warning.
-      DiagnosticSink file_sink;
-      rev = alembic ? read_alembic_script(source, file_sink) : parse_revision(source, file_sink);
-      if (cache && rev && file_sink.empty()) cache->record(project.source_hashes[i], *rev);
-      parse_sink.absorb(std::move(file_sink));
+  parsed.reserve(files.size());
+  for (auto& f : files) {
+    // The first failure in file order, whichever thread met it first.
+    if (f.failure) throw *f.failure;
+    if (alembic) f.revision = read_alembic_script(f.source, f.diagnostics);
+    if (cache) {
+      if (f.cache_hit) {
+        cache->hit(f.sha256);
+      } else {
+        cache->miss(f.cache_entry_damaged);
+        if (!f.serialized.empty()) cache->record(f.sha256, std::move(f.serialized));
+      }
     }
-    if (rev) {
-      rev->path = source.path;
-      parsed.push_back(std::move(*rev));
+    parse_sink.absorb(std::move(f.diagnostics));
+    if (f.revision) {
+      f.revision->path = f.source.path;
+      parsed.push_back(std::move(*f.revision));
     }
+    project.sources.push_back(std::move(f.source));
+    project.source_hashes.push_back(std::move(f.sha256));
   }
+  files.clear();
   if (cache) {
     cache->save();
     if (project.cache.stats) {

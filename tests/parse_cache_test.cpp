@@ -286,7 +286,17 @@ TEST(ParseCacheTest, CorruptPackIsIgnoredAndRewritten) {
          {good.substr(0, good.size() / 3), flipped, wrong_magic, std::string("garbage")}) {
       write_file(s.pack(), damaged);
       auto [stats, run] = s.with_stats(command);
-      EXPECT_EQ(stats, stats_line(0, n, true)) << command;
+      if (damaged == flipped) {
+        // One damaged entry fails its checksum: that file is parsed again
+        // (or, if the flip broke the pack's structure, every file is).
+        size_t misses = 0;
+        for (size_t m = 1; m <= n; ++m) {
+          if (stats == stats_line(n - m, m, true)) misses = m;
+        }
+        EXPECT_GE(misses, 1u) << command << ": " << stats;
+      } else {
+        EXPECT_EQ(stats, stats_line(0, n, true)) << command;
+      }
       expect_same(run, reference);
       EXPECT_EQ(s.with_stats(command).first, stats_line(n, 0, false)) << "pack not rewritten";
     }
