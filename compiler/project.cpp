@@ -298,20 +298,20 @@ void load_revisions(Project& project, DiagnosticSink& sink) {
   // Paths are shown relative to the root: the folder's once, then each name.
   fs::path shown_folder = fs::relative(folder, project.root, ec);
   if (ec || shown_folder.empty()) shown_folder = folder;
-  std::vector<LoadedFile> files;
+  std::vector<std::string> names;
   for (const auto& entry : fs::directory_iterator(folder, ec)) {
     std::string name = entry.path().filename().string();
     bool wanted = alembic ? entry.path().extension() == ".py" && name[0] != '_' && name[0] != '.'
                           : entry.path().extension() == ".rev";
-    if (!wanted || !entry.is_regular_file()) continue;
-    LoadedFile f;
-    f.source.path = (shown_folder / name).lexically_normal().generic_string();
-    f.name = std::move(name);
-    files.push_back(std::move(f));
+    if (wanted && entry.is_regular_file()) names.push_back(std::move(name));
   }
   if (ec) throw RunError(2, fmt::format("cannot list \"{}\": {}", folder.string(), ec.message()));
-  std::sort(files.begin(), files.end(),
-            [](const LoadedFile& a, const LoadedFile& b) { return a.name < b.name; });
+  std::sort(names.begin(), names.end());
+  std::vector<LoadedFile> files(names.size());
+  for (size_t i = 0; i < names.size(); ++i) {
+    files[i].source.path = (shown_folder / names[i]).lexically_normal().generic_string();
+    files[i].name = std::move(names[i]);
+  }
 
   // Alembic scripts are read in place and not cached (docs/cache.md).
   std::optional<ParseCache> cache;

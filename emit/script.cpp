@@ -130,16 +130,23 @@ std::vector<Item> render_statements(const std::vector<const ast::Statement*>& st
     size_t last = i;
     ast::Statement merged;
     const ast::Statement* rendered = &s;
-    if (const auto* alter = std::get_if<ast::AlterTable>(&s.node)) {
+    const auto* alter = std::get_if<ast::AlterTable>(&s.node);
+    auto continues_run = [&](size_t next) {
+      const auto* a = next < statements.size()
+                          ? std::get_if<ast::AlterTable>(&statements[next]->node)
+                          : nullptr;
+      return a != nullptr && a->name.key() == alter->name.key();
+    };
+    // Only a run of two or more is worth copying the statement for.
+    if (alter != nullptr && continues_run(i + 1)) {
       SchemaModel run_after = schema;
       ast::AlterTable all = *alter;
       size_t end = i;
-      while (end + 1 < statements.size()) {
-        const auto* next = std::get_if<ast::AlterTable>(&statements[end + 1]->node);
-        if (!next || next->name.key() != alter->name.key()) break;
+      while (continues_run(end + 1)) {
+        const auto& next = std::get<ast::AlterTable>(statements[end + 1]->node);
         ++end;
         apply_statement(*statements[end], file, run_after, options, ignored, revision);
-        all.actions.insert(all.actions.end(), next->actions.begin(), next->actions.end());
+        all.actions.insert(all.actions.end(), next.actions.begin(), next.actions.end());
       }
       RenderContext run{before, run_after, file, options, sink, revision, s.span, derived};
       if (end > i && renderer.merges_alters(all, run)) {
@@ -182,6 +189,17 @@ class Writer {
   Writer(const Renderer& renderer, const Config& config) : renderer_(renderer), config_(config) {}
 
   std::string text;
+
+  // Room for the script of `ids`, so that a long script is not copied as it
+  // grows. Generous: pages reserved but never written cost no memory.
+  void reserve_for(const Project& project, const std::vector<std::string>& ids) {
+    size_t bytes = 4096;
+    for (const auto& id : ids) {
+      const ast::RevisionFile* rev = project.revision(id);
+      if (rev) bytes += 2048 + 8 * project.source_text(rev->path).size();
+    }
+    text.reserve(bytes);
+  }
 
   void line(std::string_view s) {
     text += s;
@@ -545,6 +563,7 @@ std::optional<std::string> upgrade_script(const Project& project, const Renderer
   replay_ids(project, in_order(graph, closure(graph, range.from)), schema, replay);
 
   Writer w(renderer, project.config);
+  w.reserve_for(project, range.revisions);
   write_header(w, project, renderer, "upgrade", range, options, {});
   const std::string& table = project.config.version_table;
   if (range.from.empty()) w.statement(renderer.create_version_table(table));
@@ -570,7 +589,7 @@ std::optional<std::string> upgrade_script(const Project& project, const Renderer
   }
   w.finish();
   if (sink.error_count() != errors_before) return std::nullopt;
-  return w.text;
+  return std::move(w.text);
 }
 
 std::optional<std::string> downgrade_script(const Project& project, const Renderer& renderer,
@@ -617,6 +636,7 @@ std::optional<std::string> downgrade_script(const Project& project, const Render
     extra.insert(extra.end(), data_loss.begin(), data_loss.end());
   }
   Writer w(renderer, project.config);
+  w.reserve_for(project, range.revisions);
   write_header(w, project, renderer, "downgrade", range, options, extra);
   const std::string& table = project.config.version_table;
   VersionRows rows(graph, minimal_heads(graph, range.from));
@@ -652,7 +672,7 @@ std::optional<std::string> downgrade_script(const Project& project, const Render
   }
   w.finish();
   if (sink.error_count() != errors_before) return std::nullopt;
-  return w.text;
+  return std::move(w.text);
 }
 
 std::string stamp_script(const Project& project, const Renderer& renderer, const Range& range,
@@ -675,13 +695,13 @@ std::string stamp_script(const Project& project, const Renderer& renderer, const
   }
   if (change.remove.empty() && change.add.empty()) {
     w.comment("Nothing to stamp: both ends hold the same version rows.");
-    return w.text;
+    return std::move(w.text);
   }
   std::string title = "stamp " + range_text(range);
   w.section({"Running " + title}, guard_for(project, renderer, change, title), {},
             version_statements(renderer, table, change), false);
   w.finish();
-  return w.text;
+  return std::move(w.text);
 }
 
 std::optional<std::string> schema_script(const Project& project, const Renderer& renderer,
@@ -761,7 +781,7 @@ std::optional<std::string> schema_script(const Project& project, const Renderer&
   };
   for (const auto& e : schema.views()) place(*e.value);
   if (sink.error_count() != errors_before) return std::nullopt;
-  return w.text;
+  return std::move(w.text);
 }
 
 void render_all(const Project& project, const Renderer& renderer, DiagnosticSink& sink) {
