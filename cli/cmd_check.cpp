@@ -26,18 +26,34 @@ void run_check(Context& ctx, const CheckOptions& options) {
   std::optional<SumFile> sum;
   DiagnosticSink integrity;
   if (!sink.has_errors()) sum = check_integrity(project, integrity);
-  if (!sink.has_errors()) replay_all(project, sink);
+  // The first dialect's rendering replays the chain and reports what
+  // replay_all would, so that the chain is not replayed once more; its
+  // dialect errors count only when the replay had none, as before.
+  std::optional<size_t> replayed_by;
+  bool replay_ok = false;
   if (!sink.has_errors()) {
+    DiagnosticSink rendering;
+    for (size_t t = 0; t < targets.size() && !replayed_by; ++t) {
+      if (auto renderer = emit::make_renderer(targets[t])) {
+        emit::render_all(project, *renderer, rendering, &sink);
+        replayed_by = t;
+      }
+    }
+    if (!replayed_by) replay_all(project, sink);
+    replay_ok = !sink.has_errors();
+    if (replay_ok) sink.absorb(std::move(rendering));
+  }
+  if (replay_ok) {
     // A dialect without a renderer yet (docs/status.md) is said, not skipped
     // silently: its statements were not checked.
-    for (const auto& target : targets) {
-      if (auto renderer = emit::make_renderer(target)) {
-        emit::render_all(project, *renderer, sink);
+    for (size_t t = 0; t < targets.size(); ++t) {
+      if (auto renderer = emit::make_renderer(targets[t])) {
+        if (replayed_by != t) emit::render_all(project, *renderer, sink);
       } else {
         sink.warning("dialect", "", {},
                      fmt::format("Retort has no {} renderer yet: statements were not checked "
                                  "for {}",
-                                 target.dialect, target.dialect));
+                                 targets[t].dialect, targets[t].dialect));
       }
     }
   }

@@ -21,9 +21,8 @@ struct EmitOptions {
   bool force = false;
 };
 
-// Loads and replays the project; false (diagnostics printed) when it has errors.
-bool load_replayed(Context& ctx, Project& project) {
-  if (!ctx.load(project)) return false;
+// Replays the loaded project; false (diagnostics printed) when it has errors.
+bool replay_cleanly(Context& ctx, const Project& project) {
   DiagnosticSink sink;
   replay_all(project, sink);
   ctx.report(sink, project.texts());
@@ -68,9 +67,30 @@ void deliver(Context& ctx, const EmitOptions& options, const std::string& text) 
 
 void run_emit(Context& ctx, ScriptKind kind, const EmitOptions& options) {
   Project project;
-  if (!load_replayed(ctx, project)) return;
-  auto renderer = renderer_for(project, options.dialect);
+  if (!ctx.load(project)) return;
+  // An upgrade of the whole chain from the base replays every statement
+  // itself: it reports what replay_all would, and the chain is replayed
+  // once. Otherwise (or when the dialect is unusable, which is said after
+  // the replay's own errors, as always) the replay comes first.
+  std::unique_ptr<emit::Renderer> renderer;
+  bool replayed_by_script = false;
+  if (kind == ScriptKind::Upgrade) {
+    try {
+      renderer = renderer_for(project, options.dialect);
+    } catch (const RunError&) {
+      renderer.reset();
+    }
+    replayed_by_script =
+        renderer &&
+        emit::replays_everything(project.graph, emit::upgrade_range(project.graph, options.range));
+  }
+  if (!replayed_by_script) {
+    if (!replay_cleanly(ctx, project)) return;
+    if (!renderer) renderer = renderer_for(project, options.dialect);
+  }
   emit::ScriptOptions script_options{RETORT_VERSION};
+  DiagnosticSink replay_sink;
+  if (replayed_by_script) script_options.replay_diagnostics = &replay_sink;
   DiagnosticSink sink;
   std::optional<std::string> text;
   if (kind == ScriptKind::Schema) {
@@ -85,6 +105,10 @@ void run_emit(Context& ctx, ScriptKind kind, const EmitOptions& options) {
     if (!range.error.empty()) throw RunError(2, range.error);
     if (kind == ScriptKind::Upgrade) {
       text = emit::upgrade_script(project, *renderer, range, script_options, sink);
+      if (replayed_by_script) {
+        ctx.report(replay_sink, project.texts());
+        if (replay_sink.has_errors()) return;
+      }
     } else if (kind == ScriptKind::Downgrade) {
       text = emit::downgrade_script(project, *renderer, range, script_options, sink);
     } else {

@@ -118,13 +118,20 @@ std::vector<Item> render_statements(const std::vector<const ast::Statement*>& st
                                     SchemaModel& schema, const Renderer& renderer,
                                     const ReplayOptions& options, const std::string& file,
                                     std::string_view revision, DiagnosticSink& sink,
-                                    bool derived = false) {
+                                    bool derived = false, DiagnosticSink* replay_sink = nullptr) {
   std::vector<Item> items;
   for (size_t i = 0; i < statements.size(); ++i) {
     const ast::Statement& s = *statements[i];
     SchemaModel before = schema;
     DiagnosticSink ignored;  // replay errors were reported before emitting
-    apply_statement(s, file, schema, options, ignored, revision);
+    apply_statement(s, file, schema, options, replay_sink ? *replay_sink : ignored, revision);
+    if (replay_sink && replay_sink->has_errors()) {
+      // Nothing is rendered past a replay error; the rest is only replayed
+      // for its diagnostics, as replay_all would.
+      for (size_t m = i + 1; m < statements.size(); ++m)
+        apply_statement(*statements[m], file, schema, options, *replay_sink, revision);
+      return items;
+    }
     // Statements i..last are rendered as one when the dialect asks for it:
     // a run of `alter table`s of one table that SQLite rebuilds once.
     size_t last = i;
@@ -142,14 +149,19 @@ std::vector<Item> render_statements(const std::vector<const ast::Statement*>& st
       SchemaModel run_after = schema;
       ast::AlterTable all = *alter;
       size_t end = i;
+      DiagnosticSink run_sink;
       while (continues_run(end + 1)) {
         const auto& next = std::get<ast::AlterTable>(statements[end + 1]->node);
         ++end;
-        apply_statement(*statements[end], file, run_after, options, ignored, revision);
+        apply_statement(*statements[end], file, run_after, options, run_sink, revision);
         all.actions.insert(all.actions.end(), next.actions.begin(), next.actions.end());
       }
       RenderContext run{before, run_after, file, options, sink, revision, s.span, derived};
-      if (end > i && renderer.merges_alters(all, run)) {
+      // A run with a replay error is not merged: its statements are applied
+      // one by one below, where the error stops the rendering.
+      bool sound = !replay_sink || !run_sink.has_errors();
+      if (end > i && sound && renderer.merges_alters(all, run)) {
+        if (replay_sink) replay_sink->absorb(std::move(run_sink));
         last = end;
         schema = std::move(run_after);
         merged.node = std::move(all);
@@ -570,17 +582,22 @@ std::optional<std::string> upgrade_script(const Project& project, const Renderer
 
   VersionRows rows(graph, minimal_heads(graph, range.from));
   size_t errors_before = sink.error_count();
+  DiagnosticSink* replay_sink = options.replay_diagnostics;
   for (const auto& id : range.revisions) {
     const ast::RevisionFile* rev = project.revision(id);
     if (!rev) continue;
+    if (replay_sink && replay_sink->has_errors()) {
+      replay_upgrade(*rev, schema, replay, *replay_sink);  // for its diagnostics only
+      continue;
+    }
     VersionChange change = rows.upgrade(id);
     auto parents = parent_list(graph, id);
     std::string title =
         fmt::format("upgrade {} -> {}", parents.empty() ? "<base>" : join(parents, ", "), id);
     std::vector<const ast::Statement*> statements;
     for (const auto& s : rev->upgrade) statements.push_back(&s);
-    auto items =
-        render_statements(statements, nullptr, schema, renderer, replay, rev->path, id, sink);
+    auto items = render_statements(statements, nullptr, schema, renderer, replay, rev->path, id,
+                                   sink, false, replay_sink);
     std::vector<std::string> heading{
         fmt::format("Running {}: {}", title, rev->header.message.value_or("")),
         fmt::format("source: {} sha256:{}", rev->path, project.source_sha256(rev->path))};
@@ -589,7 +606,14 @@ std::optional<std::string> upgrade_script(const Project& project, const Renderer
   }
   w.finish();
   if (sink.error_count() != errors_before) return std::nullopt;
+  if (replay_sink && replay_sink->has_errors()) return std::nullopt;
   return std::move(w.text);
+}
+
+bool replays_everything(const RevisionGraph& graph, const Range& range) {
+  // range.revisions is in topological order and holds no id twice: as many
+  // as the graph has is every one of them, in replay_all's order.
+  return range.from.empty() && range.error.empty() && range.revisions.size() == graph.size();
 }
 
 std::optional<std::string> downgrade_script(const Project& project, const Renderer& renderer,
@@ -784,17 +808,22 @@ std::optional<std::string> schema_script(const Project& project, const Renderer&
   return std::move(w.text);
 }
 
-void render_all(const Project& project, const Renderer& renderer, DiagnosticSink& sink) {
+void render_all(const Project& project, const Renderer& renderer, DiagnosticSink& sink,
+                DiagnosticSink* replay_sink) {
   ReplayOptions replay = project.replay_options();
   SchemaModel schema;
   const auto& nodes = project.graph.nodes();
   for (size_t index : project.graph.topological_order()) {
     const ast::RevisionFile* rev = project.revision(nodes[index].id);
     if (!rev) continue;
+    if (replay_sink && replay_sink->has_errors()) {
+      replay_upgrade(*rev, schema, replay, *replay_sink);  // for its diagnostics only
+      continue;
+    }
     std::vector<const ast::Statement*> statements;
     for (const auto& s : rev->upgrade) statements.push_back(&s);
     render_statements(statements, nullptr, schema, renderer, replay, rev->path, rev->header.id.text,
-                      sink);
+                      sink, false, replay_sink);
   }
 }
 

@@ -100,7 +100,17 @@ Range stamp_range(const RevisionGraph& graph, std::string_view range);
 /// What shapes a script besides the project.
 struct ScriptOptions {
   std::string tool_version;  ///< shown in the header
+  /// upgrade_script only, for a range that replays_everything: the script's
+  /// own replay of each statement reports here what replay_all would, so
+  /// the caller need not replay the chain twice. After a replay error
+  /// nothing more is rendered (the rest is only replayed) and the script is
+  /// nullopt.
+  DiagnosticSink* replay_diagnostics = nullptr;
 };
+
+/// True when `range` runs every revision of the graph from the base, in
+/// replay_all's order.
+bool replays_everything(const RevisionGraph& graph, const Range& range);
 
 /// The first characters of every script Retort writes: `-o` refuses to
 /// overwrite a file that does not start with them.
@@ -130,6 +140,9 @@ std::optional<std::string> schema_script(const Project& project, const Renderer&
                                          const ScriptOptions& options, DiagnosticSink& sink);
 /// Renders every upgrade statement of every revision (in topological order)
 /// for `renderer`'s dialect, reporting `error[dialect]`s: what `check` does.
-void render_all(const Project& project, const Renderer& renderer, DiagnosticSink& sink);
+/// With `replay_sink`, its replay reports there what replay_all would (and
+/// nothing is rendered past a replay error), so that check replays once.
+void render_all(const Project& project, const Renderer& renderer, DiagnosticSink& sink,
+                DiagnosticSink* replay_sink = nullptr);
 
 }  // namespace retort::emit
