@@ -1,13 +1,16 @@
 // The cache of parsed revisions (docs/cache.md): the AST serializer's round
 // trip on every parseable fixture, the decoder under random damage, and the
 // real binary on a copy of examples/: hits, misses, corrupt and foreign
-// packs, concurrent runs, --no-cache, and `retort init`'s .gitignore line.
+// packs, concurrent runs, --no-cache, `retort init`'s .gitignore line, and
+// the parallel loader on a project big enough to use several threads.
 #include "compiler/parse_cache.h"
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <deque>
 #include <filesystem>
@@ -389,3 +392,50 @@ TEST(ParseCacheTest, InitIgnoresTheCacheFolderOnce) {
 }
 
 }  // namespace
+
+// A project big enough to be loaded by several threads (docs/cache.md,
+// "Loading"): the outcome is the same on every run, with and without the
+// cache, and the diagnostics come in file order whichever thread met them.
+TEST(ParseCacheTest, ParallelLoadingIsDeterministic) {
+  Scratch s("parallel");
+  fs::remove_all(s.dir() / "migrations");
+  fs::create_directories(s.dir() / "migrations");
+  constexpr int kRevisions = 600;
+  const std::vector<int> broken{37, 301, 599};
+  for (int i = 1; i <= kRevisions; ++i) {
+    char id[16];
+    std::snprintf(id, sizeof id, "%012d", i);
+    std::string text = std::string("revision ") + id + "\n";
+    if (i > 1) {
+      char parent[16];
+      std::snprintf(parent, sizeof parent, "%012d", i - 1);
+      text += std::string("  revises ") + parent + "\n";
+    }
+    text += "  message 'step';\n\nupgrade {\n";
+    if (i == 1) {
+      text += "  create table t (id bigint primary key);\n";
+    } else if (std::find(broken.begin(), broken.end(), i) != broken.end()) {
+      text += "  alter table t add column c" + std::to_string(i) + " string(20\n";
+    } else {
+      text += "  alter table t add column c" + std::to_string(i) + " string(20);\n";
+    }
+    text += "}\n";
+    write_file(s.dir() / "migrations" / (std::string(id) + ".rev"), text);
+  }
+  CommandRun first = s.retort("--no-cache check");
+  EXPECT_EQ(first.code, 2);
+  size_t last = 0;
+  for (int b : broken) {
+    char id[16];
+    std::snprintf(id, sizeof id, "%012d", b);
+    size_t at = first.err.find(std::string("migrations/") + id + ".rev:");
+    ASSERT_NE(at, std::string::npos) << id << "\n" << first.err;
+    EXPECT_GE(at, last) << "diagnostics out of file order";
+    last = at;
+  }
+  for (int run = 0; run < 3; ++run) expect_same(s.retort("--no-cache check"), first);
+  s.retort("check");  // fills the cache with the files that parse
+  auto [stats, warm] = s.with_stats("check");
+  EXPECT_EQ(stats, stats_line(kRevisions - broken.size(), broken.size(), false));
+  expect_same(warm, first);
+}
