@@ -134,6 +134,30 @@ fs::path bundle_path(const std::string& output) {
   return p;
 }
 
+// Refuses (before the work and again at the swap) an existing `dir` that
+// the new bundle may not replace: any, without --force; with it, anything
+// but an empty folder or a bundle Retort wrote (its manifest.json names
+// the tool), so that a mistyped -o never deletes someone's folder.
+void check_bundle_target(const fs::path& dir, bool force) {
+  std::error_code ec;
+  if (fs::symlink_status(dir, ec).type() == fs::file_type::not_found) return;
+  if (!force) throw RunError(2, fmt::format("{} exists; use --force to replace it", dir.string()));
+  if (!fs::is_directory(fs::symlink_status(dir, ec))) {
+    throw RunError(2, fmt::format("{} exists and is not a folder; remove it first", dir.string()));
+  }
+  if (fs::is_empty(dir, ec) && !ec) return;
+  fs::path manifest = dir / "manifest.json";
+  if (fs::is_regular_file(fs::symlink_status(manifest, ec)) &&
+      read_text_file(manifest, kMaxRevisionFileBytes).find("\"tool\": \"retort\"") !=
+          std::string::npos) {
+    return;
+  }
+  throw RunError(2, fmt::format("{} is not a bundle Retort wrote (it has no manifest.json of "
+                                "retort's); --force replaces only a bundle: choose another "
+                                "folder, or remove it yourself",
+                                dir.string()));
+}
+
 // Writes every file into a temporary folder beside `dir`, then puts it in
 // place: a rename when `dir` does not exist, an atomic exchange with the
 // old bundle (then removed) when it does and `force` is set. Any failure
@@ -152,19 +176,14 @@ void write_bundle(const fs::path& dir, const std::map<std::string, std::string>&
     if (ec) throw RunError(2, fmt::format("cannot create {}: {}", target.string(), ec.message()));
     write_new_file(target, bytes);
   }
+  check_bundle_target(dir, force);
   bool exists = fs::symlink_status(dir, ec).type() != fs::file_type::not_found;
-  if (exists && !force) {
-    throw RunError(2, fmt::format("{} exists; use --force to replace it", dir.string()));
-  }
   if (!exists) {
     if (::rename(temp.path().c_str(), dir.c_str()) != 0)
       throw RunError(2, fmt::format("cannot write {}: {}", dir.string(), errno_text()));
     // The temporary folder is now the bundle; its destructor finds its old
     // path gone (remove_all of a missing path does nothing).
     return;
-  }
-  if (!fs::is_directory(fs::symlink_status(dir, ec))) {
-    throw RunError(2, fmt::format("{} exists and is not a folder; remove it first", dir.string()));
   }
   if (!exchange(temp.path(), dir)) {
     throw RunError(2, fmt::format("cannot replace {} atomically: {}", dir.string(), errno_text()));
@@ -185,10 +204,7 @@ void run_bundle(Context& ctx, const BundleOptions& options) {
   require_renderers(targets);
   fs::path dir = bundle_path(options.output);
   if (dir.empty()) throw RunError(2, "-o needs a folder");
-  std::error_code ec;
-  // Checked before the work and again at the swap.
-  if (!options.force && fs::symlink_status(dir, ec).type() != fs::file_type::not_found)
-    throw RunError(2, fmt::format("{} exists; use --force to replace it", dir.string()));
+  check_bundle_target(dir, options.force);
   if (!load_and_replay(ctx, project)) return;
 
   emit::Range range = emit::upgrade_range(project.graph, options.range);

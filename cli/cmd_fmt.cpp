@@ -83,6 +83,12 @@ void run_fmt(Context& ctx, const FmtOptions& options) {
       options.files.empty() ? project_files(ctx) : named_files(ctx, options.files);
   size_t changed = 0;
   std::map<std::string, std::string> rewritten;  // sha256 before -> after
+  // A line of retort.sum follows its file only if the file matched it; also
+  // when a later write fails, so that the files already rewritten stay summed.
+  auto follow_sum = [&] {
+    if (rewritten.empty()) return;
+    if (auto project = current_project(ctx)) update_sum_file(*project, rewritten);
+  };
   for (const auto& target : targets) {
     SourceFile source{target.shown, read_text_file(target.path, kMaxRevisionFileBytes)};
     DiagnosticSink sink;
@@ -92,16 +98,18 @@ void run_fmt(Context& ctx, const FmtOptions& options) {
     ++changed;
     if (options.check) {
       ctx.out << target.shown << "\n";
-    } else {
-      write_file_atomically(target.path, *formatted);
-      rewritten.emplace(sha256_hex(source.text), sha256_hex(*formatted));
-      ctx.out << "formatted " << target.shown << "\n";
+      continue;
     }
+    try {
+      write_file_atomically(target.path, *formatted);
+    } catch (const RunError&) {
+      follow_sum();
+      throw;
+    }
+    rewritten.emplace(sha256_hex(source.text), sha256_hex(*formatted));
+    ctx.out << "formatted " << target.shown << "\n";
   }
-  // A line of retort.sum follows its file only if the file matched it.
-  if (!rewritten.empty()) {
-    if (auto project = current_project(ctx)) update_sum_file(*project, rewritten);
-  }
+  follow_sum();
   // `--check` is a gate: a file that would change fails it (cli.md, exit 1).
   if (options.check && changed > 0) ctx.exit_code = std::max(ctx.exit_code, 1);
 }

@@ -5,7 +5,10 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <system_error>
+#include <utility>
+#include <vector>
 
 #include "cli/app.h"
 #include "compiler/downgrade.h"
@@ -186,6 +189,37 @@ void check_overwrites(const std::vector<ImportedFile>& files, const fs::path& ba
   }
 }
 
+// Writes every file, each atomically. When one cannot be written, what the
+// run wrote before it is taken back (new files removed, replaced ones
+// restored), so that a failed import leaves OUT as it was.
+void write_all_or_nothing(const std::vector<ImportedFile>& files) {
+  std::vector<std::pair<fs::path, std::optional<std::string>>> written;  // path, bytes before
+  try {
+    for (const auto& file : files) {
+      std::optional<std::string> before;
+      std::error_code ec;
+      if (fs::is_regular_file(file.path, ec))
+        before = read_text_file(file.path, kMaxRevisionFileBytes);
+      write_file_atomically(file.path, file.text);
+      written.emplace_back(file.path, std::move(before));
+    }
+  } catch (const RunError&) {
+    for (auto it = written.rbegin(); it != written.rend(); ++it) {
+      std::error_code ignored;
+      if (!it->second) {
+        fs::remove(it->first, ignored);
+        continue;
+      }
+      // Best effort: the error that stopped the run is the one to report.
+      try {
+        write_file_atomically(it->first, *it->second);
+      } catch (const RunError&) {
+      }
+    }
+    throw;
+  }
+}
+
 void run_import(Context& ctx, const ImportOptions& options) {
   ProjectLocation where = ctx.location();
   std::error_code ec;
@@ -226,7 +260,7 @@ void run_import(Context& ctx, const ImportOptions& options) {
   if (ec) {
     throw RunError(2, fmt::format("cannot create \"{}\": {}", shown(output, base), ec.message()));
   }
-  for (const auto& file : files) write_file_atomically(file.path, file.text);
+  write_all_or_nothing(files);
   ctx.out << fmt::format("{} revision{} written to {}\n", files.size(),
                          files.size() == 1 ? "" : "s", shown(output, base));
   if (!current || current->config.version_table != "alembic_version") {

@@ -48,8 +48,10 @@ void run_init(Context& ctx, const InitOptions& options) {
     throw RunError(2, fmt::format("cannot create \"{}\": {}", (dir / "migrations").generic_string(),
                                   ec.message()));
   }
-  write_file_atomically(config, default_config_text(*dialect));
+  // retort.toml last: a run that fails before it leaves no project behind,
+  // and running init again finishes the job.
   ignore_cache(dir);
+  write_file_atomically(config, default_config_text(*dialect));
   ctx.out << "created " << config.lexically_normal().generic_string() << "\n";
   ctx.out << "created " << (dir / "migrations").lexically_normal().generic_string() << "/\n";
 }

@@ -8,6 +8,7 @@
 
 #include "cli/app.h"
 #include "compiler/integrity.h"
+#include "compiler/parser.h"
 
 namespace fs = std::filesystem;
 
@@ -90,7 +91,21 @@ void write_revision(Context& ctx, const Project& project, const NewOptions& opti
   };
   if (!parents.empty()) text += "  revises " + list(parents) + "\n";
   if (!depends.empty()) text += "  depends on " + list(depends) + "\n";
-  if (!options.labels.empty()) text += "  labels " + list(options.labels) + "\n";
+  if (!options.labels.empty()) {
+    // A label that is not a plain lower-case word is written as a string:
+    // no --label can add text to the header (or fold to another label).
+    std::vector<std::string> labels;
+    for (const auto& l : options.labels) {
+      if (std::string problem = branch_label_problem(l); !problem.empty())
+        throw RunError(2, problem);
+      bool plain = !l.empty() && !std::isdigit(static_cast<unsigned char>(l[0]));
+      for (char c : l)
+        plain = plain && (std::islower(static_cast<unsigned char>(c)) ||
+                          std::isdigit(static_cast<unsigned char>(c)) || c == '_');
+      labels.push_back(plain ? l : quote(l));
+    }
+    text += "  labels " + list(labels) + "\n";
+  }
   text += "  message " + quote(options.message) + "\n";
   text += "  created " + quote(created_now()) + ";\n\nupgrade {\n}\n";
 
@@ -102,12 +117,26 @@ void write_revision(Context& ctx, const Project& project, const NewOptions& opti
   replace("{id}", id);
   replace("{slug}", slugify(options.message));
   fs::path path = project.root / project.config.migrations / name;
+  // What the options made must read back as one revision (a label that is
+  // a keyword, a message with a NUL): refused before anything is written.
+  DiagnosticSink parsed;
+  if (!parse_revision(SourceFile{name, text}, parsed) || parsed.has_errors()) {
+    std::string why = parsed.diagnostics().empty() ? "" : ": " + parsed.diagnostics()[0].message;
+    throw RunError(2, fmt::format("the options do not make a valid revision{}", why));
+  }
   if (fs::exists(path)) {
     throw RunError(
         2, fmt::format("\"{}\" already exists", fs::relative(path, project.root).generic_string()));
   }
   write_file_atomically(path, text);
-  add_to_sum_file(project, id, text);
+  try {
+    add_to_sum_file(project, id, text);
+  } catch (const RunError&) {
+    // A revision the integrity file does not list is half a `new`: take it back.
+    std::error_code ignored;
+    fs::remove(path, ignored);
+    throw;
+  }
   ctx.out << fs::relative(path, project.root).generic_string() << "\n";
 }
 

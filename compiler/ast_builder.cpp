@@ -613,7 +613,9 @@ class Builder {
     ast::CreateTable t;
     t.name = qualified(c->qualifiedName());
     t.if_not_exists = c->K_IF() != nullptr;
-    for (auto* item : c->tableItem()) {
+    auto items = c->tableItem();
+    t.columns.reserve(items.size());  // a ColumnDef is large: grow once
+    for (auto* item : items) {
       if (auto* col = item->columnDef()) {
         t.columns.push_back(column_def(col));
       } else {
@@ -1092,6 +1094,10 @@ class Builder {
           first = false;
         } else {
           acc = binary(std::move(acc), op, std::move(next));
+          // Past the limit the file is refused (make() said so): nesting on
+          // would build a tree as deep as the chain is long, and destroying
+          // it would overflow the stack.
+          if (acc.depth > kMaxNesting) break;
         }
       } else if (auto* t = dynamic_cast<antlr4::tree::TerminalNode*>(child)) {
         op = lower(pos_.text(t->getSymbol()));

@@ -587,10 +587,14 @@ void block(std::string_view keyword, const std::vector<ast::Statement>& statemen
     bool multiline = text.find('\n') != std::string::npos;
     if (i > 0 && (multiline || previous_multiline)) w.blank();
     size_t first_construct = w.construct_count();
-    for (const auto& a : st.annotations) w.add(std::string(2, ' ') + annotation(a), a.span, 2);
-    // print_statement() put one line per annotation first: the rest is the body.
+    // print_statement() put each annotation first, then a line break: the
+    // rest is the body. An `@allow` reason may hold line breaks itself.
     std::string_view body = text;
-    for (size_t k = 0; k < st.annotations.size(); ++k) body.remove_prefix(body.find('\n') + 1);
+    for (const auto& a : st.annotations) {
+      std::string line = std::string(2, ' ') + annotation(a);
+      w.add(line, a.span, 2);
+      body.remove_prefix(line.size() + 1);
+    }
     size_t first = w.next_line();
     w.add(body, st.span, 2);
     if (i > 0) w.construct(first_construct).gap_from = statements[i - 1].span.end;

@@ -253,6 +253,10 @@ size_t parse_steps(std::string_view digits, size_t cap) {
 
 }  // namespace
 
+std::string branch_label_problem(std::string_view label) {
+  return label_problem(label);
+}
+
 bool is_reserved_revision_word(std::string_view word) {
   return word == "base" || word == "head" || word == "heads";
 }
@@ -265,6 +269,16 @@ struct RevisionGraph::Target {
 
 RevisionGraph RevisionGraph::build(std::vector<RevisionNode> nodes, DiagnosticSink& sink) {
   const size_t n = nodes.size();
+  // Every run replays the whole chain: past the bound, a project is better
+  // squashed than slow (docs/hardening.md).
+  if (n > kMaxRevisions) {
+    const RevisionNode& over = nodes[kMaxRevisions];
+    report(sink, over, over.id_span,
+           fmt::format("the project has {} revisions; Retort reads at most {}", n, kMaxRevisions),
+           "squash the oldest revisions into a new base revision (`retort schema ID` prints "
+           "the schema they build)");
+    return RevisionGraph{};
+  }
   std::vector<char> alive(n, 1);
 
   // 1. Ids: the rules of the language, then uniqueness. Views point into

@@ -35,8 +35,15 @@ struct Resolution {
 
 /// The longest revision id the language allows.
 inline constexpr size_t kMaxRevisionIdLength = 32;
+/// The most revisions a project may hold (an error[graph] past it): far
+/// beyond any project (the 10,000 of bench/ replay in under a second).
+inline constexpr size_t kMaxRevisions = 1000000;
 /// The shortest prefix that names a revision on the command line.
 inline constexpr size_t kMinRevisionPrefixLength = 4;
+
+/// Why `label` cannot be a branch label (a reserved word, "@", ":" or white
+/// space), or "" when it can.
+std::string branch_label_problem(std::string_view label);
 
 /// True for `base`, `head` and `heads`: words of revision expressions that
 /// can be neither ids nor branch labels.

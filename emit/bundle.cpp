@@ -542,20 +542,30 @@ class Builder {
 
 // A JSON value, as much as manifest.json needs: integers only.
 struct Json {
+  // A named member type, complete after Json: clang refuses a
+  // std::pair<std::string, Json> inside Json itself.
+  struct Member;
   enum class Kind { null, boolean, number, string, array, object } kind = Kind::null;
   bool boolean = false;
   long long number = 0;
   std::string string;
   std::vector<Json> items;
-  std::vector<std::pair<std::string, Json>> members;
+  std::vector<Member> members;
 
-  const Json* get(std::string_view key) const {
-    for (const auto& [k, v] : members) {
-      if (k == key) return &v;
-    }
-    return nullptr;
-  }
+  const Json* get(std::string_view key) const;
 };
+
+struct Json::Member {
+  std::string key;
+  Json value;
+};
+
+const Json* Json::get(std::string_view key) const {
+  for (const auto& [k, v] : members) {
+    if (k == key) return &v;
+  }
+  return nullptr;
+}
 
 // A strict reader (RFC 8259 without fractions or exponents): anything else
 // is an error with its line.
@@ -756,7 +766,7 @@ class JsonReader {
       ++at_;
       Json item;
       if (!value(item, depth + 1)) return false;
-      out.members.emplace_back(std::move(key), std::move(item));
+      out.members.push_back({std::move(key), std::move(item)});
       space();
       if (at_ < text_.size() && text_[at_] == ',') {
         ++at_;

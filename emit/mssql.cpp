@@ -344,6 +344,7 @@ class MssqlRenderer final : public Renderer {
 
   std::string expr(const ast::Expr& e, const RenderContext& ctx) const override {
     using K = ast::ExprKind;
+    if (e.kind == K::String) check_lines("the string", e.text, e.span, ctx);
     switch (e.kind) {
       // No boolean type: BIT values.
       case K::Boolean:
@@ -440,9 +441,9 @@ class MssqlRenderer final : public Renderer {
     if (if_not_exists) sql = "IF OBJECT_ID(" + object_literal(t) + ", N'U') IS NULL\n" + sql;
     std::vector<Step> out{step(std::move(sql))};
     out.back().comments = notes;
-    if (t.comment && !t.comment->empty()) append(out, property(t, {}, t.comment, false));
+    if (t.comment && !t.comment->empty()) append(out, property(t, {}, t.comment, false, ctx));
     for (const auto& c : t.columns) {
-      if (c.comment && !c.comment->empty()) append(out, property(t, c.name, c.comment, false));
+      if (c.comment && !c.comment->empty()) append(out, property(t, c.name, c.comment, false, ctx));
     }
     return out;
   }
@@ -500,9 +501,12 @@ class MssqlRenderer final : public Renderer {
     return {s};
   }
 
-  std::vector<Step> create_enum(const Enum& e, const RenderContext&) const override {
+  std::vector<Step> create_enum(const Enum& e, const RenderContext& ctx) const override {
     std::vector<std::string> values;
-    for (const auto& v : e.values) values.push_back(literal(v));
+    for (const auto& v : e.values) {
+      check_lines("the enum value", v, ctx.statement_span, ctx);
+      values.push_back(literal(v));
+    }
     return {note(fmt::format(
         "enum {}: SQL Server has no enum types; each column of it is NVARCHAR with a check "
         "IN ({})",
@@ -513,7 +517,7 @@ class MssqlRenderer final : public Renderer {
                                      const RenderContext& ctx) const override {
     const Table* old = ctx.before.find_table(t.key);
     bool had = old && old->comment && !old->comment->empty();
-    return property(t, {}, c, had);
+    return property(t, {}, c, had, ctx);
   }
 
   std::vector<Step> comment_on_column(const Table& t, std::string_view column,
@@ -521,7 +525,7 @@ class MssqlRenderer final : public Renderer {
                                       const RenderContext& ctx) const override {
     const Column* old = ctx.before.find_column(t.key, column);
     bool had = old && old->comment && !old->comment->empty();
-    return property(t, column, c, had);
+    return property(t, column, c, had, ctx);
   }
 
   std::vector<Step> add_constraint(const Table& t, const Constraint& c, bool not_valid,
@@ -618,6 +622,7 @@ class MssqlRenderer final : public Renderer {
   // indexes).
   std::vector<Step> render_node(const ast::AlterEnumAddValue& s,
                                 const RenderContext& ctx) const override {
+    check_lines("the enum value", s.value.value, s.value.span, ctx);
     std::vector<Step> out;
     for (const ColumnRef& ref : ctx.after.columns_using_enum(s.name.key())) {
       const Table& t = *ref.table;
@@ -692,7 +697,7 @@ class MssqlRenderer final : public Renderer {
       append(out, add_constraint(c.after, k, false, c.ctx));
     }
     if (col->comment && !col->comment->empty())
-      append(out, property(c.after, col->name, col->comment, false));
+      append(out, property(c.after, col->name, col->comment, false, c.ctx));
     return out;
   }
 
@@ -921,7 +926,35 @@ class MssqlRenderer final : public Renderer {
   // `N'schema.t'` for OBJECT_ID and sp_rename: the parts as T-SQL names.
   std::string object_literal(const Table& t) const { return literal(qualified(t.schema, t.name)); }
 
+  // sqlcmd reads a script line by line and does not track every quote the
+  // server knows (go-sqlcmd: not [names]; a backslash before a quote): a
+  // line of text that is GO or another sqlcmd command (:r, :setvar, !!,
+  // EXIT, ...) could end the batch or run that command.
+  static bool sqlcmd_command(std::string_view line) {
+    size_t start = line.find_first_not_of(" \t");
+    if (start == std::string_view::npos) return false;
+    line.remove_prefix(start);
+    if (line[0] == ':' || line.substr(0, 2) == "!!") return true;
+    size_t end = std::min(line.find_first_of(" \t("), line.size());
+    std::string word = lower_ascii(line.substr(0, end));
+    std::string_view rest = line.substr(end);
+    rest.remove_prefix(std::min(rest.find_first_not_of(" \t"), rest.size()));
+    // The words act alone on their line: GO [count], EXIT [(query)].
+    if (word == "go") return rest.find_first_not_of("0123456789 \t") == std::string_view::npos;
+    if (word == "exit") return rest.empty() || rest[0] == '(';
+    return (word == "quit" || word == "reset" || word == "ed") && rest.empty();
+  }
+
+  void check_lines(std::string_view what, std::string_view text, const SourceSpan& span,
+                   const RenderContext& ctx) const {
+    check_client_lines(what, text, span, ctx, sqlcmd_command, "sqlcmd",
+                       "reword that line for SQL Server (sqlcmd runs GO, :commands, !!, EXIT, "
+                       "QUIT, RESET and ED even inside a literal), or limit the statement with "
+                       "@except(mssql)");
+  }
+
   void check_name(std::string_view name, const RenderContext& ctx) const {
+    check_lines("the name", name, ctx.statement_span, ctx);
     if (char_count(name) <= info().identifier_limit) return;
     error(ctx, ctx.statement_span,
           fmt::format("name {} is {} characters; SQL Server allows {}", name, char_count(name),
@@ -1399,7 +1432,9 @@ class MssqlRenderer final : public Renderer {
   // (learn.microsoft.com, "sp_addextendedproperty (Transact-SQL)"). Level 0
   // is the schema; the default schema is the session's, SCHEMA_NAME().
   std::vector<Step> property(const Table& t, std::string_view column,
-                             const std::optional<std::string>& comment, bool had) const {
+                             const std::optional<std::string>& comment, bool had,
+                             const RenderContext& ctx) const {
+    check_lines("the comment", comment.value_or(""), ctx.statement_span, ctx);
     bool has = comment && !comment->empty();
     if (!has && !had) return {};
     std::string proc = !has  ? "sp_dropextendedproperty"

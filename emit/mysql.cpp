@@ -368,6 +368,12 @@ class MysqlRenderer final : public Renderer {
         out += "\\0";
         continue;
       }
+      // The mysql client reads a script's lines without the CR of a CR LF,
+      // even inside a literal: written as an escape, the CR stays.
+      if (c == '\r') {
+        out += "\\r";
+        continue;
+      }
       if (c == '\'' || c == '\\') out += c;
       out += c;
     }
@@ -484,6 +490,7 @@ class MysqlRenderer final : public Renderer {
     std::vector<std::string> items;
     std::vector<std::string> notes;
     for (const auto& c : t.columns) {
+      check_name(c.name, ctx);
       check_column(t, c, ctx);
       items.push_back(column_definition(t, c, ctx));
       if (c.type.kind == ast::TypeKind::Timestamptz && notes.empty()) notes.push_back(zone_note());
@@ -491,6 +498,7 @@ class MysqlRenderer final : public Renderer {
     for (size_t i = 0; i < t.constraints.size(); ++i) {
       if (keep && !(*keep)[i]) continue;
       const Constraint& c = t.constraints[i];
+      check_name(sql_name(c), ctx);
       check_constraint(t, c, ctx);
       bool fk = c.kind == ast::ConstraintKind::ForeignKey;
       if (fk && !covered(t, c) && index_name(c) != sql_name(c) &&

@@ -305,6 +305,7 @@ class OracleRenderer final : public Renderer {
   }
 
   std::string expr(const ast::Expr& e, const RenderContext& ctx) const override {
+    if (e.kind == ast::ExprKind::String) check_lines("the string", e.text, e.span, ctx);
     // BOOLEAN is SQL only from 23; before, booleans are NUMBER(1) 1 and 0.
     if (e.kind == ast::ExprKind::Boolean && !at_least("23")) return e.text == "true" ? "1" : "0";
     return Renderer::expr(e, ctx);
@@ -469,9 +470,12 @@ class OracleRenderer final : public Renderer {
     return {s};
   }
 
-  std::vector<Step> create_enum(const Enum& e, const RenderContext&) const override {
+  std::vector<Step> create_enum(const Enum& e, const RenderContext& ctx) const override {
     std::vector<std::string> values;
-    for (const auto& v : e.values) values.push_back(literal(v));
+    for (const auto& v : e.values) {
+      check_lines("the enum value", v, ctx.statement_span, ctx);
+      values.push_back(literal(v));
+    }
     return {
         note(fmt::format("enum {} ({}): Oracle has no enum types; its columns are VARCHAR2 "
                          "with a CHECK of the values",
@@ -486,14 +490,16 @@ class OracleRenderer final : public Renderer {
 
   // COMMENT ON ... IS '' drops a comment (SQL Language Reference, COMMENT).
   std::vector<Step> comment_on_table(const Table& t, const std::optional<std::string>& c,
-                                     const RenderContext&) const override {
+                                     const RenderContext& ctx) const override {
+    check_lines("the comment", c.value_or(""), ctx.statement_span, ctx);
     return {step(fmt::format("COMMENT ON TABLE {} IS {};", qualified(t.schema, t.name),
                              literal(c.value_or(""))))};
   }
 
   std::vector<Step> comment_on_column(const Table& t, std::string_view column,
                                       const std::optional<std::string>& c,
-                                      const RenderContext&) const override {
+                                      const RenderContext& ctx) const override {
+    check_lines("the comment", c.value_or(""), ctx.statement_span, ctx);
     return {step(fmt::format("COMMENT ON COLUMN {}.{} IS {};", qualified(t.schema, t.name),
                              quote(column), literal(c.value_or(""))))};
   }
@@ -584,6 +590,7 @@ class OracleRenderer final : public Renderer {
   // is the longest (Oracle cannot alter a check in place).
   std::vector<Step> render_node(const ast::AlterEnumAddValue& s,
                                 const RenderContext& ctx) const override {
+    check_lines("the enum value", s.value.value, s.value.span, ctx);
     std::vector<Step> out;
     const Enum* old_enum = ctx.before.find_enum(s.name.key());
     const Enum* new_enum = ctx.after.find_enum(s.name.key());
@@ -949,7 +956,27 @@ class OracleRenderer final : public Renderer {
 
   // A name longer than the target's limit (30 bytes before 12.2, 128 from
   // it), or one holding a double quote, which no Oracle identifier can.
+  // SQL*Plus reads a script line by line, literals or not: a line that is
+  // `.` ends the statement being entered without running it (what follows
+  // then runs on its own), `/` runs it, and one that starts with `#` runs a
+  // SQL*Plus command at once (SET BLOCKTERMINATOR, SET SQLPREFIX).
+  static bool sqlplus_command(std::string_view line) {
+    size_t start = line.find_first_not_of(" \t");
+    if (start == std::string_view::npos) return false;
+    line.remove_prefix(start);
+    line = line.substr(0, line.find_last_not_of(" \t") + 1);
+    return line == "." || line == "/" || line[0] == '#';
+  }
+
+  void check_lines(std::string_view what, std::string_view text, const SourceSpan& span,
+                   const RenderContext& ctx) const {
+    check_client_lines(what, text, span, ctx, sqlplus_command, "SQL*Plus",
+                       "reword that line for Oracle (a line that is . or / or starts with # acts "
+                       "even inside a literal), or limit the statement with @except(oracle)");
+  }
+
   void check_name(std::string_view name, const RenderContext& ctx) const {
+    check_lines("the name", name, ctx.statement_span, ctx);
     if (name.find('"') != std::string_view::npos || name.find('\0') != std::string_view::npos) {
       error(ctx, ctx.statement_span,
             fmt::format("name {} holds a double quote, which no Oracle identifier can", name),

@@ -176,9 +176,23 @@ class PostgresqlRenderer final : public Renderer {
     return Renderer::call(e, ctx);
   }
 
-  std::vector<Step> create_enum(const Enum& e, const RenderContext&) const override {
+  // An enum label longer than 63 bytes is refused by the server: said here,
+  // with the line. (Longer names are cut to 63 bytes with a NOTICE, as
+  // Alembic projects rely on: that is lint rule identifier-too-long's.)
+  void check_label(std::string_view label, const RenderContext& ctx) const {
+    if (label.size() <= info().identifier_limit) return;
+    error(ctx, ctx.statement_span,
+          fmt::format("enum value {} is {} bytes; {} allows {}", label, label.size(), info().title,
+                      info().identifier_limit),
+          "choose a shorter value");
+  }
+
+  std::vector<Step> create_enum(const Enum& e, const RenderContext& ctx) const override {
     std::vector<std::string> values;
-    for (const auto& v : e.values) values.push_back(literal(v));
+    for (const auto& v : e.values) {
+      check_label(v, ctx);
+      values.push_back(literal(v));
+    }
     std::string list;
     for (size_t i = 0; i < values.size(); ++i) list += (i ? ", " : "") + values[i];
     return {step(fmt::format("CREATE TYPE {} AS ENUM ({});", qualified(e.schema, e.name), list))};
@@ -187,7 +201,8 @@ class PostgresqlRenderer final : public Renderer {
   // A new value can be used only once committed; before 12 the statement
   // cannot even run inside a transaction block.
   std::vector<Step> render_node(const ast::AlterEnumAddValue& s,
-                                const RenderContext&) const override {
+                                const RenderContext& ctx) const override {
+    check_label(s.value.value, ctx);
     std::string sql =
         fmt::format("ALTER TYPE {} ADD VALUE {}", qualified(s.name), literal(s.value.value));
     if (s.before) sql += " BEFORE " + literal(s.before->value);

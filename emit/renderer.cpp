@@ -905,6 +905,22 @@ void Renderer::error(const RenderContext& ctx, const SourceSpan& span, std::stri
                              std::move(help), std::string(ctx.revision)});
 }
 
+void Renderer::check_client_lines(std::string_view what, std::string_view text,
+                                  const SourceSpan& span, const RenderContext& ctx,
+                                  bool (*is_command)(std::string_view line),
+                                  std::string_view client, std::string help) const {
+  for (size_t at = text.find('\n'); at != std::string_view::npos; at = text.find('\n', at + 1)) {
+    std::string_view line = text.substr(at + 1);
+    line = line.substr(0, line.find('\n'));
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!is_command(line)) continue;
+    error(ctx, span,
+          fmt::format("{} has a line that {} reads as its own command: \"{}\"", what, client, line),
+          std::move(help));
+    return;
+  }
+}
+
 Step Renderer::step(std::string sql, bool outside_transaction) {
   Step s;
   s.sql = std::move(sql);

@@ -258,6 +258,14 @@ class Renderer {
   /// Reports an `error[dialect]` at `span` (or at the statement when invalid).
   void error(const RenderContext& ctx, const SourceSpan& span, std::string message,
              std::string help = {}) const;
+  /// For the clients that read a script line by line even inside literals
+  /// and names (sqlcmd, SQL*Plus): reports an `error[dialect]` when a line of
+  /// `text` after a line break is one `client` takes for its own command
+  /// (`is_command`). `what` names the text ("the string"); `help` says what
+  /// to do.
+  void check_client_lines(std::string_view what, std::string_view text, const SourceSpan& span,
+                          const RenderContext& ctx, bool (*is_command)(std::string_view line),
+                          std::string_view client, std::string help) const;
   /// `sql` with its terminator, as one step.
   static Step step(std::string sql, bool outside_transaction = false);
   /// A verbatim body (execute, view) trimmed, without a trailing `;`.

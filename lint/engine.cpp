@@ -119,8 +119,9 @@ class Collector final : public Findings, public AllowLedger {
 // typo would otherwise silently leave a rule at its default.
 void check_configured_rules(const Project& project, const RuleSet& rules, DiagnosticSink& sink) {
   for (const auto& [id, level] : project.config.lint_rules) {
-    bool known =
-        std::any_of(rules.begin(), rules.end(), [&](const auto& r) { return r->info().id == id; });
+    // Named apart: clang before 16 cannot capture a structured binding.
+    bool known = std::any_of(rules.begin(), rules.end(),
+                             [&wanted = id](const auto& r) { return r->info().id == wanted; });
     if (known) continue;
     std::string help = "`retort lint --list-rules` lists them";
     size_t best = 3;

@@ -77,14 +77,9 @@ std::map<std::string, std::string> tree(const fs::path& dir) {
   return out;
 }
 
-/// Names in `dir` that look like a temporary bundle folder.
+/// Temporary bundle folders (or files) left in `dir`.
 std::vector<std::string> leftovers(const fs::path& dir) {
-  std::vector<std::string> out;
-  for (const auto& e : fs::directory_iterator(dir)) {
-    std::string n = e.path().filename().string();
-    if (n.find(".tmp-") != std::string::npos) out.push_back(n);
-  }
-  return out;
+  return retort::testing::temporary_leftovers(dir);
 }
 
 const std::vector<std::string> kIds = {"100000000001", "100000000002", "100000000003"};

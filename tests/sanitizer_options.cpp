@@ -1,0 +1,20 @@
+// Default options of AddressSanitizer and UndefinedBehaviorSanitizer for the
+// RETORT_SANITIZE build (docs/hardening.md), linked into `retort` and every
+// test so that the binaries the tests spawn behave the same. A report must
+// fail whatever ran it: abort (exit 1 is `retort lint`'s own "gate failed"),
+// on the first error, leaks included. ASAN_OPTIONS/UBSAN_OPTIONS in the
+// environment still override single options.
+
+extern "C" {
+
+// The sanitizer runtimes look these up by name at start-up.
+const char* __asan_default_options() {
+  return "halt_on_error=1:abort_on_error=1:print_stacktrace=1:detect_leaks=1:"
+         "check_initialization_order=1:strict_init_order=1";
+}
+
+const char* __ubsan_default_options() {
+  return "halt_on_error=1:abort_on_error=1:print_stacktrace=1";
+}
+
+}  // extern "C"
