@@ -240,7 +240,12 @@ void read_and_parse(std::vector<LoadedFile>& files, int dir_fd, bool alembic,
                     const ParseCache* cache) {
   std::atomic<size_t> next{0};
   auto work = [&] {
-    ParseWorkspace workspace;
+    std::optional<ParseWorkspace> workspace;
+    try {
+      workspace.emplace();
+    } catch (const std::bad_alloc&) {
+      // Parse with the runtime's shared caches instead: slower, same result.
+    }
     constexpr size_t kChunk = 16;
     for (size_t begin = next.fetch_add(kChunk); begin < files.size();
          begin = next.fetch_add(kChunk)) {
@@ -258,7 +263,8 @@ void read_and_parse(std::vector<LoadedFile>& files, int dir_fd, bool alembic,
             f.cache_entry_damaged = !f.cache_hit && cache->listed(f.sha256);
           }
           if (!f.cache_hit) {
-            f.revision = parse_revision(f.source, f.diagnostics, nullptr, &workspace);
+            f.revision =
+                parse_revision(f.source, f.diagnostics, nullptr, workspace ? &*workspace : nullptr);
             // Only a parse without any diagnostic is cached, so that a hit
             // never has to reproduce a warning.
             if (cache && f.revision && f.diagnostics.empty())
@@ -275,7 +281,13 @@ void read_and_parse(std::vector<LoadedFile>& files, int dir_fd, bool alembic,
   };
   size_t threads = loader_threads(files.size());
   std::vector<std::thread> helpers;
-  for (size_t t = 1; t < threads; ++t) helpers.emplace_back(work);
+  for (size_t t = 1; t < threads; ++t) {
+    try {
+      helpers.emplace_back(work);
+    } catch (const std::system_error&) {
+      break;  // no more threads to be had: fewer threads are only slower
+    }
+  }
   work();
   for (auto& h : helpers) h.join();
 }
