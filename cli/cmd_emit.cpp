@@ -73,16 +73,16 @@ void run_emit(Context& ctx, ScriptKind kind, const EmitOptions& options) {
   // once. Otherwise (or when the dialect is unusable, which is said after
   // the replay's own errors, as always) the replay comes first.
   std::unique_ptr<emit::Renderer> renderer;
+  std::optional<emit::Range> range;  // of upgrade, downgrade and stamp
   bool replayed_by_script = false;
   if (kind == ScriptKind::Upgrade) {
+    range = emit::upgrade_range(project.graph, options.range);
     try {
       renderer = renderer_for(project, options.dialect);
     } catch (const RunError&) {
       renderer.reset();
     }
-    replayed_by_script =
-        renderer &&
-        emit::replays_everything(project.graph, emit::upgrade_range(project.graph, options.range));
+    replayed_by_script = renderer && emit::replays_everything(project.graph, *range);
   }
   if (!replayed_by_script) {
     if (!replay_cleanly(ctx, project)) return;
@@ -98,21 +98,21 @@ void run_emit(Context& ctx, ScriptKind kind, const EmitOptions& options) {
     if (!ids.ok()) throw RunError(2, ids.error);
     text = emit::schema_script(project, *renderer, ids.ids, script_options, sink);
   } else {
-    emit::Range range =
-        kind == ScriptKind::Upgrade     ? emit::upgrade_range(project.graph, options.range)
-        : kind == ScriptKind::Downgrade ? emit::downgrade_range(project.graph, options.range)
-                                        : emit::stamp_range(project.graph, options.range);
-    if (!range.error.empty()) throw RunError(2, range.error);
+    if (!range) {
+      range = kind == ScriptKind::Downgrade ? emit::downgrade_range(project.graph, options.range)
+                                            : emit::stamp_range(project.graph, options.range);
+    }
+    if (!range->error.empty()) throw RunError(2, range->error);
     if (kind == ScriptKind::Upgrade) {
-      text = emit::upgrade_script(project, *renderer, range, script_options, sink);
+      text = emit::upgrade_script(project, *renderer, *range, script_options, sink);
       if (replayed_by_script) {
         ctx.report(replay_sink, project.texts());
         if (replay_sink.has_errors()) return;
       }
     } else if (kind == ScriptKind::Downgrade) {
-      text = emit::downgrade_script(project, *renderer, range, script_options, sink);
+      text = emit::downgrade_script(project, *renderer, *range, script_options, sink);
     } else {
-      text = emit::stamp_script(project, *renderer, range, script_options);
+      text = emit::stamp_script(project, *renderer, *range, script_options);
     }
   }
   ctx.report(sink, project.texts());

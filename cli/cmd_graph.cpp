@@ -5,18 +5,10 @@
 #include <set>
 
 #include "cli/app.h"
+#include "compiler/text_util.h"
 
 namespace retort::cli {
 namespace {
-
-std::string join(const std::vector<std::string>& items, std::string_view sep) {
-  std::string out;
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i) out += sep;
-    out += items[i];
-  }
-  return out;
-}
 
 std::vector<std::string> parent_ids(const RevisionNode& node) {
   std::vector<std::string> out;

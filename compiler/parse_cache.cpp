@@ -943,11 +943,9 @@ std::optional<std::string_view> ParseCache::find(std::string_view sha256) const 
   return it->ast;
 }
 
-void ParseCache::hit(std::string_view sha256) {
-  auto bytes = find(sha256);
-  if (!bytes) return;
+void ParseCache::hit(std::string_view sha256, std::string_view ast_bytes) {
   ++stats_.hits;
-  kept_.emplace(std::string(sha256), *bytes);
+  kept_.emplace(std::string(sha256), ast_bytes);
 }
 
 void ParseCache::miss(bool damaged_entry) {
@@ -965,7 +963,7 @@ void ParseCache::record(std::string_view sha256, std::string ast_bytes) {
 std::optional<ast::RevisionFile> ParseCache::lookup(const std::string& sha256) {
   if (auto bytes = find(sha256)) {
     if (auto file = deserialize_revision(*bytes)) {
-      hit(sha256);
+      hit(sha256, *bytes);
       return file;
     }
   }

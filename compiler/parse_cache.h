@@ -72,8 +72,9 @@ class ParseCache {
   std::optional<std::string_view> find(std::string_view sha256) const;
   /// True when the pack has an entry for `sha256` (sound or not).
   bool listed(std::string_view sha256) const;
-  /// The found entry of `sha256` was used: keep it, count a hit.
-  void hit(std::string_view sha256);
+  /// The entry find() gave for `sha256` (`ast_bytes`, already checked) was
+  /// used: keep it, count a hit.
+  void hit(std::string_view sha256, std::string_view ast_bytes);
   /// A text was parsed instead: count a miss. `damaged_entry`: the pack had
   /// an entry for it that failed its checksum or did not decode, so the
   /// pack is rewritten.

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <ostream>
 #include <random>
 #include <system_error>
@@ -92,45 +93,35 @@ namespace {
 // errors.
 std::string read_file_at(int dir_fd, const std::string& name, const std::string& shown,
                          size_t max_bytes) {
-  int fd = ::openat(dir_fd, name.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw RunError(2, fmt::format("cannot read \"{}\": {}", shown, std::strerror(errno)));
-  struct stat info {};
-  if (::fstat(fd, &info) != 0) {
-    int error = errno;
-    ::close(fd);
-    throw RunError(2, fmt::format("cannot read \"{}\": {}", shown, std::strerror(error)));
-  }
-  auto size = static_cast<uint64_t>(info.st_size);
-  std::string text;
+  auto cannot_read = [&shown](int error) {
+    return RunError(2, fmt::format("cannot read \"{}\": {}", shown, std::strerror(error)));
+  };
   auto too_big = [&](uint64_t bytes) {
-    ::close(fd);
     return RunError(
         2, fmt::format("\"{}\" is {} bytes, over the limit of {} bytes", shown, bytes, max_bytes));
   };
-  if (size > max_bytes) throw too_big(size);
+  int fd = ::openat(dir_fd, name.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw cannot_read(errno);
+  // Closed on every way out, a throw included.
+  std::unique_ptr<int, void (*)(int*)> closer(&fd, [](int* f) { ::close(*f); });
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) throw cannot_read(errno);
+  if (static_cast<uint64_t>(info.st_size) > max_bytes) throw too_big(info.st_size);
   // One byte more than the size: a read that fills it means the file grew.
-  text.resize(static_cast<size_t>(size) + 1);
+  std::string text(static_cast<size_t>(info.st_size) + 1, '\0');
   size_t used = 0;
   while (true) {
     if (used == text.size()) {
-      if (text.size() > max_bytes) throw too_big(text.size());
+      if (used > max_bytes) throw too_big(used);
       text.resize(text.size() * 2);
     }
     ssize_t got = ::read(fd, text.data() + used, text.size() - used);
     if (got < 0 && errno == EINTR) continue;
-    if (got < 0) {
-      int error = errno;
-      ::close(fd);
-      throw RunError(2, fmt::format("cannot read \"{}\": {}", shown, std::strerror(error)));
-    }
+    if (got < 0) throw cannot_read(errno);
     if (got == 0) break;
     used += static_cast<size_t>(got);
   }
-  ::close(fd);
-  if (used > max_bytes) {
-    throw RunError(
-        2, fmt::format("\"{}\" is {} bytes, over the limit of {} bytes", shown, used, max_bytes));
-  }
+  if (used > max_bytes) throw too_big(used);
   text.resize(used);
   return text;
 }
@@ -219,7 +210,7 @@ struct LoadedFile {
   std::string sha256;
   std::optional<RunError> failure;  // could not be read (or the runtime failed)
   std::optional<ast::RevisionFile> revision;
-  bool cache_hit = false;
+  std::optional<std::string_view> cached;  // the pack entry it was decoded from: a hit
   bool cache_entry_damaged = false;
   DiagnosticSink diagnostics;  // of a parse
   std::string serialized;      // a fresh diagnostic-free parse, for the cache
@@ -258,11 +249,11 @@ void read_and_parse(std::vector<LoadedFile>& files, int dir_fd, bool alembic,
           if (cache) {
             if (auto bytes = cache->find(f.sha256)) {
               f.revision = deserialize_revision(*bytes);
-              f.cache_hit = f.revision.has_value();
+              if (f.revision) f.cached = bytes;
             }
-            f.cache_entry_damaged = !f.cache_hit && cache->listed(f.sha256);
+            f.cache_entry_damaged = !f.revision && cache->listed(f.sha256);
           }
-          if (!f.cache_hit) {
+          if (!f.revision) {
             f.revision =
                 parse_revision(f.source, f.diagnostics, nullptr, workspace ? &*workspace : nullptr);
             // Only a parse without any diagnostic is cached, so that a hit
@@ -350,8 +341,8 @@ void load_revisions(Project& project, DiagnosticSink& sink) {
     if (f.failure) throw *f.failure;
     if (alembic) f.revision = read_alembic_script(f.source, f.diagnostics);
     if (cache) {
-      if (f.cache_hit) {
-        cache->hit(f.sha256);
+      if (f.cached) {
+        cache->hit(f.sha256, *f.cached);
       } else {
         cache->miss(f.cache_entry_damaged);
         if (!f.serialized.empty()) cache->record(f.sha256, std::move(f.serialized));

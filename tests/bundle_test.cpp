@@ -25,46 +25,16 @@ using retort::testing::read_file;
 
 using retort::testing::write_file;
 
-struct CommandRun {
-  int code = 0;
-  std::string output;  ///< stdout and stderr together
-};
+using CommandRun = retort::testing::ShellRun;
 
 /// A copy of the fixture project, removed at the end.
-class Scratch {
+class Scratch : public retort::testing::ScratchDir {
  public:
-  explicit Scratch(const std::string& name)
-      : dir_(fs::temp_directory_path() /
-             ("retort-bundle-" + name + "-" + std::to_string(::getpid()))) {
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+  explicit Scratch(const std::string& name) : ScratchDir("bundle-" + name) {
     fs::path fixture = fs::path(RETORT_SOURCE_DIR) / "fixtures" / "commands" / "bundle";
-    fs::copy(fixture / "retort.toml", dir_ / "retort.toml");
-    fs::copy(fixture / "migrations", dir_ / "migrations", fs::copy_options::recursive);
+    fs::copy(fixture / "retort.toml", dir() / "retort.toml");
+    fs::copy(fixture / "migrations", dir() / "migrations", fs::copy_options::recursive);
   }
-  ~Scratch() {
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-  Scratch(const Scratch&) = delete;
-  Scratch& operator=(const Scratch&) = delete;
-
-  const fs::path& dir() const { return dir_; }
-
-  CommandRun shell(const std::string& line) const {
-    fs::path out = dir_.string() + ".out";
-    std::string full = "cd '" + dir_.string() + "' && (" + line + ") >'" + out.string() + "' 2>&1";
-    int status = std::system(full.c_str());
-    CommandRun r{WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(out)};
-    fs::remove(out);
-    return r;
-  }
-  CommandRun retort(const std::string& args) const {
-    return shell(std::string("NO_COLOR=1 '") + RETORT_BINARY + "' " + args);
-  }
-
- private:
-  fs::path dir_;
 };
 
 /// Every file under `dir` by relative path, with its bytes.

@@ -19,44 +19,9 @@ namespace {
 
 using retort::testing::read_file;
 
-struct CommandRun {
-  int code = 0;
-  std::string output;  ///< stdout and stderr together
-};
-
+using CommandRun = retort::testing::ShellRun;
 /// A scratch project folder, removed at the end.
-class Scratch {
- public:
-  explicit Scratch(const std::string& name)
-      : dir_(fs::temp_directory_path() /
-             ("retort-integrity-" + name + "-" + std::to_string(::getpid()))) {
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  ~Scratch() {
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-  Scratch(const Scratch&) = delete;
-  Scratch& operator=(const Scratch&) = delete;
-
-  const fs::path& dir() const { return dir_; }
-
-  CommandRun shell(const std::string& line) const {
-    fs::path out = dir_.string() + ".out";
-    std::string full = "cd '" + dir_.string() + "' && (" + line + ") >'" + out.string() + "' 2>&1";
-    int status = std::system(full.c_str());
-    CommandRun r{WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(out)};
-    fs::remove(out);
-    return r;
-  }
-  CommandRun retort(const std::string& args) const {
-    return shell(std::string("'") + RETORT_BINARY + "' " + args);
-  }
-
- private:
-  fs::path dir_;
-};
+using Scratch = retort::testing::ScratchDir;
 
 /// The one revision file whose name ends with `suffix`.
 fs::path revision_file(const Scratch& s, const std::string& suffix) {
