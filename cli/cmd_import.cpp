@@ -109,7 +109,8 @@ void keep_spellings_for(ast::Type& type, const std::vector<std::string>& dialect
       return t == d || (d == "mysql" && t == "mariadb");
     });
   };
-  auto& entries = type.spelled.entries;
+  if (!type.spelled.has_value()) return;
+  auto& entries = type.spelled.edit().entries;
   entries.erase(std::remove_if(entries.begin(), entries.end(),
                                [&](const auto& e) { return !targeted(e.dialect); }),
                 entries.end());

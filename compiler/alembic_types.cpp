@@ -24,15 +24,16 @@ ast::Type native(std::string_view dialect, std::string text, const SourceSpan& s
   ast::Type t;
   t.kind = ast::TypeKind::Native;
   t.span = span;
-  t.native.span = span;
-  t.native.entries.push_back({std::string(dialect), std::move(text), span});
+  ast::DialectText& body = t.native.edit();
+  body.span = span;
+  body.entries.push_back({std::string(dialect), std::move(text), span});
   return t;
 }
 
 /// Records SQLAlchemy's spelling of `t` on `dialect` where it differs from
 /// Retort's portable one (ast::Type::spelled; SQLAlchemy 1.4's DDL compilers).
 void spell(ast::Type& t, std::string_view dialect, std::string text) {
-  t.spelled.entries.push_back({std::string(dialect), std::move(text), t.span});
+  t.spelled.edit().entries.push_back({std::string(dialect), std::move(text), t.span});
 }
 
 /// PostgreSQL's spelling of a type, for array elements.
@@ -75,9 +76,9 @@ std::string pg_spelling(const ast::Type& t) {
     case ast::TypeKind::Json:
       return "json";
     case ast::TypeKind::Enum:
-      return t.enum_name.key();
+      return t.enum_name->key();
     case ast::TypeKind::Native: {
-      const std::string* s = t.native.for_dialect("postgresql");
+      const std::string* s = t.native->for_dialect("postgresql");
       return s ? *s : std::string();
     }
   }
@@ -316,7 +317,7 @@ std::optional<TypeResult> Reader::type(const Value& v) {
       }
       ast::Type nt =
           native("postgresql", fmt::format("time{} with{} time zone", p, *tz ? "" : "out"), v.span);
-      nt.native.entries.push_back({"default", "time", v.span});
+      nt.native.edit().entries.push_back({"default", "time", v.span});
       return TypeResult{nt, std::nullopt, std::nullopt, false};
     }
     t.kind = ast::TypeKind::Time;
@@ -463,7 +464,7 @@ std::optional<TypeResult> Reader::type(const Value& v) {
   if (ns == "sa" && n == "Interval") {
     if (!args({"native", "second_precision", "day_precision"}, {})) return std::nullopt;
     ast::Type nt = native("postgresql", "interval", v.span);
-    nt.native.entries.push_back(
+    nt.native.edit().entries.push_back(
         {"default", "datetime", v.span});  // what SQLAlchemy emulates it with
     return TypeResult{nt, std::nullopt, std::nullopt, false};
   }

@@ -578,7 +578,10 @@ std::optional<ast::ExprPtr> Reader::sql_expression(const Value& v, std::string_v
     for (auto& a : c.args) a = remap(a);
     if (c.cast_type) {
       c.cast_type->span = map(c.cast_type->span);
-      c.cast_type->enum_name.span = map(c.cast_type->enum_name.span);
+      if (c.cast_type->enum_name.has_value()) {
+        ast::QualifiedName& enum_name = c.cast_type->enum_name.edit();
+        enum_name.span = map(enum_name.span);
+      }
     }
     return std::make_shared<const ast::Expr>(std::move(c));
   };

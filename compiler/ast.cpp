@@ -59,11 +59,11 @@ std::string type_to_string(const Type& t) {
     case TypeKind::Json:
       return "json";
     case TypeKind::Enum:
-      return t.enum_name.key();
+      return t.enum_name->key();
     case TypeKind::Native: {
       std::string out = "native(";
-      for (size_t i = 0; i < t.native.entries.size(); ++i) {
-        const auto& e = t.native.entries[i];
+      for (size_t i = 0; i < t.native->entries.size(); ++i) {
+        const auto& e = t.native->entries[i];
         if (i) out += ", ";
         if (!e.dialect.empty()) out += e.dialect + ": ";
         out += "'" + e.text + "'";
@@ -77,8 +77,8 @@ std::string type_to_string(const Type& t) {
 bool same_type(const Type& a, const Type& b) {
   if (type_to_string(a) != type_to_string(b)) return false;
   // The same portable type spelled otherwise on a dialect is another type there.
-  const auto& x = a.spelled.entries;
-  const auto& y = b.spelled.entries;
+  const auto& x = a.spelled->entries;
+  const auto& y = b.spelled->entries;
   return std::equal(x.begin(), x.end(), y.begin(), y.end(), [](const auto& e, const auto& f) {
     return e.dialect == f.dialect && e.text == f.text;
   });

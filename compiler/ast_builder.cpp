@@ -924,16 +924,17 @@ class Builder {
     t.span = span(c);
     if (auto* n = dynamic_cast<P::NativeTypeContext*>(c)) {
       t.kind = ast::TypeKind::Native;
-      t.native.span = t.span;
+      ast::DialectText& native = t.native.edit();
+      native.span = t.span;
       if (n->STRING()) {
-        t.native.entries.push_back({"", string_value(n->STRING()), span(n->STRING())});
+        native.entries.push_back({"", string_value(n->STRING()), span(n->STRING())});
       }
       for (auto* e : n->nativeEntry()) {
         ast::DialectText::Entry entry;
         entry.span = span(e);
-        entry.dialect = dialect_name(e->dialectName(), t.native);
+        entry.dialect = dialect_name(e->dialectName(), native);
         entry.text = string_value(e->STRING());
-        t.native.entries.push_back(std::move(entry));
+        native.entries.push_back(std::move(entry));
       }
       return t;
     }
@@ -952,15 +953,16 @@ class Builder {
     }
     if (named->name() || first.quoted) {
       t.kind = ast::TypeKind::Enum;
+      ast::QualifiedName& enum_name = t.enum_name.edit();
       if (named->name()) {
-        t.enum_name.schema = first;
-        t.enum_name.name = name(named->name());
+        enum_name.schema = first;
+        enum_name.name = name(named->name());
       } else {
-        t.enum_name.name = first;
+        enum_name.name = first;
       }
-      t.enum_name.span = t.span;
+      enum_name.span = t.span;
       if (!args.empty()) {
-        error(t.span, fmt::format("enum type \"{}\" takes no size", t.enum_name.key()));
+        error(t.span, fmt::format("enum type \"{}\" takes no size", t.enum_name->key()));
       }
       spelling(named, t);
       return t;
@@ -985,8 +987,9 @@ class Builder {
     if (info == nullptr) {
       // Not a portable type: an enum, which replay checks exists.
       t.kind = ast::TypeKind::Enum;
-      t.enum_name.name = first;
-      t.enum_name.span = t.span;
+      ast::QualifiedName& enum_name = t.enum_name.edit();
+      enum_name.name = first;
+      enum_name.span = t.span;
       if (!args.empty()) {
         error(t.span, fmt::format("enum type \"{}\" takes no size", first.text),
               "a portable type with a size is string(n), char(n) or decimal(p, s)");
@@ -1037,11 +1040,12 @@ class Builder {
   /// on those dialects (ast::Type::spelled).
   void spelling(P::NamedTypeContext* named, ast::Type& t) {
     if (auto* s = named->typeSpelling()) {
-      t.spelled.span = span(s);
+      ast::DialectText& spelled = t.spelled.edit();
+      spelled.span = span(s);
       for (auto* e : s->nativeEntry()) {
         ast::DialectText::Entry entry;
         entry.span = span(e);
-        entry.dialect = dialect_name(e->dialectName(), t.spelled);
+        entry.dialect = dialect_name(e->dialectName(), spelled);
         entry.text = string_value(e->STRING());
         if (entry.dialect == "default") {
           // The portable spelling is the default; naming it again says nothing.
@@ -1050,7 +1054,7 @@ class Builder {
         } else if (entry.text.find_first_not_of(" \t\r\n") == std::string::npos) {
           error(entry.span, fmt::format("the spelling for {} is empty", entry.dialect));
         }
-        t.spelled.entries.push_back(std::move(entry));
+        spelled.entries.push_back(std::move(entry));
       }
     }
   }

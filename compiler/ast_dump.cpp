@@ -56,10 +56,10 @@ std::string expr(const ExprPtr& e) {
 
 /// ` spelled(mysql: 'TEXT', ...)` for a type SQLAlchemy spells its own way.
 std::string spelled(const Type& t) {
-  if (t.spelled.entries.empty()) return {};
+  if (t.spelled->entries.empty()) return {};
   std::string out = " spelled(";
-  for (size_t i = 0; i < t.spelled.entries.size(); ++i) {
-    const auto& e = t.spelled.entries[i];
+  for (size_t i = 0; i < t.spelled->entries.size(); ++i) {
+    const auto& e = t.spelled->entries[i];
     out += (i ? ", " : "") + e.dialect + ": " + quote(e.text);
   }
   return out + ")";

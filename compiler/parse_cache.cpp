@@ -117,10 +117,15 @@ class Writer {
     opt_int(t.length);
     opt_int(t.precision);
     opt_int(t.scale);
-    qname(t.enum_name);
-    dialect_text(t.native);
-    dialect_text(t.spelled);
+    boxed(t.enum_name, [&](const auto& q) { qname(q); });
+    boxed(t.native, [&](const auto& d) { dialect_text(d); });
+    boxed(t.spelled, [&](const auto& d) { dialect_text(d); });
     span(t.span);
+  }
+  template <typename T, typename Write>
+  void boxed(const ast::Boxed<T>& b, Write write) {
+    boolean(b.has_value());
+    if (b.has_value()) write(*b);
   }
   void expr(const ast::ExprPtr& e) {
     boolean(e != nullptr);
@@ -532,8 +537,17 @@ class Reader {
   }
   bool type(ast::Type& t) {
     return enumeration(t.kind, ast::TypeKind::Native) && opt_int(t.length) &&
-           opt_int(t.precision) && opt_int(t.scale) && qname(t.enum_name) &&
-           dialect_text(t.native) && dialect_text(t.spelled) && span(t.span);
+           opt_int(t.precision) && opt_int(t.scale) &&
+           boxed(t.enum_name, [&](auto& q) { return qname(q); }) &&
+           boxed(t.native, [&](auto& d) { return dialect_text(d); }) &&
+           boxed(t.spelled, [&](auto& d) { return dialect_text(d); }) && span(t.span);
+  }
+  template <typename T, typename Read>
+  bool boxed(ast::Boxed<T>& b, Read read) {
+    bool has = false;
+    if (!boolean(has)) return false;
+    b = ast::Boxed<T>();
+    return !has || read(b.edit());
   }
   bool expr(ast::ExprPtr& out, int depth) {
     bool has = false;

@@ -29,7 +29,7 @@ struct ParseCacheOptions {
 };
 
 /// Bumped whenever the byte layout written by `serialize_revision` changes.
-inline constexpr uint32_t kParseCacheFormatVersion = 2;
+inline constexpr uint32_t kParseCacheFormatVersion = 3;
 
 /// What a pack must match to be read at all: the tool version and a hash of
 /// the sources that shape the AST (grammar, ast.h, the AST builder), baked in

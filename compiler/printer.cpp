@@ -685,14 +685,14 @@ namespace {
 std::string print_type_name(const ast::Type& type) {
   switch (type.kind) {
     case ast::TypeKind::Enum: {
-      const ast::QualifiedName& q = type.enum_name;
+      const ast::QualifiedName& q = *type.enum_name;
       if (q.schema) return name_as(*q.schema, NameRule::TypeWord) + "." + print_name(q.name);
       return name_as(q.name, NameRule::BareType);
     }
     case ast::TypeKind::Native: {
       std::string out = "native(";
-      for (size_t i = 0; i < type.native.entries.size(); ++i) {
-        const auto& e = type.native.entries[i];
+      for (size_t i = 0; i < type.native->entries.size(); ++i) {
+        const auto& e = type.native->entries[i];
         if (i) out += ", ";
         if (!e.dialect.empty()) out += e.dialect + ": ";
         out += print_string(e.text);
@@ -708,10 +708,10 @@ std::string print_type_name(const ast::Type& type) {
 
 std::string print_type(const ast::Type& type) {
   std::string out = print_type_name(type);
-  if (type.spelled.entries.empty()) return out;
+  if (type.spelled->entries.empty()) return out;
   out += " native(";
-  for (size_t i = 0; i < type.spelled.entries.size(); ++i) {
-    const auto& e = type.spelled.entries[i];
+  for (size_t i = 0; i < type.spelled->entries.size(); ++i) {
+    const auto& e = type.spelled->entries[i];
     out += (i ? ", " : "") + e.dialect + ": " + print_string(e.text);
   }
   return out + ")";

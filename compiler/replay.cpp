@@ -91,7 +91,7 @@ bool is_integer(const ast::Type& t) {
 // Whether a foreign key may join columns of these two types (see the note above).
 bool same_type_family(const ast::Type& a, const ast::Type& b) {
   if (a.kind != b.kind) return false;
-  if (a.kind == TypeKind::Enum) return a.enum_name.key() == b.enum_name.key();
+  if (a.kind == TypeKind::Enum) return a.enum_name->key() == b.enum_name->key();
   if (a.kind == TypeKind::Native) return ast::type_to_string(a) == ast::type_to_string(b);
   return true;
 }
@@ -605,7 +605,7 @@ class Replayer {
           error(row[i]->span, fmt::format("column {} is not null, but row {} gives it null",
                                           quoted(c->name), r + 1));
         } else if (row[i]->kind == ast::ExprKind::String && c->type.kind == TypeKind::Enum) {
-          const Enum* e = work_.find_enum(c->type.enum_name.key());
+          const Enum* e = work_.find_enum(c->type.enum_name->key());
           if (e && !e->has_value(row[i]->text)) {
             std::string help = suggest(row[i]->text, e->values);
             error(row[i]->span,
@@ -759,7 +759,7 @@ class Replayer {
 
   bool check_type(const ast::Type& type, const SourceSpan& fallback) {
     if (type.kind != TypeKind::Enum) return true;
-    std::string key = type.enum_name.key();
+    std::string key = type.enum_name->key();
     if (work_.find_enum(key)) return true;
     std::vector<std::string> names(std::begin(kPortableTypes), std::end(kPortableTypes));
     for (const auto& e : work_.enums()) names.push_back(e.key);

@@ -486,7 +486,7 @@ std::vector<ColumnRef> SchemaModel::columns_using_enum(std::string_view key) con
   std::vector<ColumnRef> out;
   for (const auto& e : tables_) {
     for (const auto& c : e.value->columns) {
-      if (c.type.kind == ast::TypeKind::Enum && c.type.enum_name.key() == key) {
+      if (c.type.kind == ast::TypeKind::Enum && c.type.enum_name->key() == key) {
         out.push_back({e.value.get(), &c});
       }
     }

@@ -332,8 +332,8 @@ class MssqlRenderer final : public Renderer {
   // NVARCHAR as long as the longest value; the values are checked by
   // ck_{table}_{column}_type.
   std::string enum_type(const ast::Type& t, const RenderContext& ctx) const override {
-    const Enum* e = ctx.after.find_enum(t.enum_name.key());
-    if (!e) e = ctx.before.find_enum(t.enum_name.key());
+    const Enum* e = ctx.after.find_enum(t.enum_name->key());
+    if (!e) e = ctx.before.find_enum(t.enum_name->key());
     size_t longest = 1;
     if (e) {
       for (const auto& v : e->values) longest = std::max(longest, char_count(v));
@@ -1151,8 +1151,8 @@ class MssqlRenderer final : public Renderer {
       }
       condition = "ISJSON(" + quote(c.name) + ") = 1";
     } else {
-      const Enum* e = ctx.after.find_enum(c.type.enum_name.key());
-      if (!e) e = ctx.before.find_enum(c.type.enum_name.key());
+      const Enum* e = ctx.after.find_enum(c.type.enum_name->key());
+      if (!e) e = ctx.before.find_enum(c.type.enum_name->key());
       if (!e) return std::nullopt;
       std::vector<std::string> lits;
       for (const auto& v : e->values) lits.push_back(literal(v));

@@ -398,8 +398,8 @@ class MysqlRenderer final : public Renderer {
 
   // Inline: the values from the model at this statement.
   std::string enum_type(const ast::Type& t, const RenderContext& ctx) const override {
-    const Enum* e = ctx.after.find_enum(t.enum_name.key());
-    if (!e) e = ctx.before.find_enum(t.enum_name.key());
+    const Enum* e = ctx.after.find_enum(t.enum_name->key());
+    if (!e) e = ctx.before.find_enum(t.enum_name->key());
     if (!e) return "TEXT";
     std::vector<std::string> values;
     for (const auto& v : e->values) values.push_back(literal(v));
@@ -1074,7 +1074,7 @@ class MysqlRenderer final : public Renderer {
     using K = ast::TypeKind;
     if (t.kind == K::Text || t.kind == K::Binary || t.kind == K::Json) return true;
     if (t.kind != K::Native) return false;
-    const std::string* n = t.native.for_dialect(dialect);
+    const std::string* n = t.native->for_dialect(dialect);
     if (!n) return false;
     std::string u;
     for (char ch : *n) u += static_cast<char>(ch >= 'a' && ch <= 'z' ? ch - 'a' + 'A' : ch);

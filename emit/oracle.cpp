@@ -300,7 +300,7 @@ class OracleRenderer final : public Renderer {
   // An enum is a VARCHAR2 as wide as its longest value, with the values in
   // ck_{table}_{column}_type.
   std::string enum_type(const ast::Type& t, const RenderContext& ctx) const override {
-    const Enum* e = find_enum(t.enum_name.key(), ctx);
+    const Enum* e = find_enum(t.enum_name->key(), ctx);
     return fmt::format("VARCHAR2({} CHAR)", e ? enum_width(*e) : 1);
   }
 
@@ -1060,7 +1060,7 @@ class OracleRenderer final : public Renderer {
         if (at_least("21")) return std::nullopt;
         return column + " IS JSON";
       case ast::TypeKind::Enum: {
-        const Enum* e = find_enum(c.type.enum_name.key(), ctx);
+        const Enum* e = find_enum(c.type.enum_name->key(), ctx);
         if (!e) return std::nullopt;
         std::vector<std::string> values;
         for (const auto& v : e->values) values.push_back(literal(v));

@@ -198,7 +198,7 @@ std::string Renderer::type(const ast::Type& t, const RenderContext& ctx) const {
     case K::Enum:
       return enum_type(t, ctx);
     case K::Native:
-      if (const std::string* spelling = t.native.for_dialect(info().name)) return *spelling;
+      if (const std::string* spelling = t.native->for_dialect(info().name)) return *spelling;
       error(ctx, t.span,
             fmt::format("native type {} has no {} spelling", ast::type_to_string(t), info().title),
             fmt::format("add `{}: '...'` to native(...)", n.native_key));
@@ -208,7 +208,7 @@ std::string Renderer::type(const ast::Type& t, const RenderContext& ctx) const {
 }
 
 std::string Renderer::enum_type(const ast::Type& t, const RenderContext&) const {
-  return qualified(t.enum_name);
+  return qualified(*t.enum_name);
 }
 
 std::string Renderer::comment_text(std::string_view text) {
@@ -255,7 +255,7 @@ bool Renderer::same_type_here(const ast::AlterAction& action, const ActionContex
 }
 
 const std::string* Renderer::spelled(const ast::Type& t) const {
-  return t.spelled.entries.empty() ? nullptr : t.spelled.for_dialect(info().name);
+  return t.spelled->entries.empty() ? nullptr : t.spelled->for_dialect(info().name);
 }
 
 std::string Renderer::column_type(const Column& c, const RenderContext& ctx) const {

@@ -661,8 +661,8 @@ class SqliteRenderer final : public Renderer {
     if (c.type.kind == ast::TypeKind::Boolean) {
       values = "0, 1";
     } else if (c.type.kind == ast::TypeKind::Enum) {
-      const Enum* e = ctx.after.find_enum(c.type.enum_name.key());
-      if (!e) e = ctx.before.find_enum(c.type.enum_name.key());
+      const Enum* e = ctx.after.find_enum(c.type.enum_name->key());
+      if (!e) e = ctx.before.find_enum(c.type.enum_name->key());
       if (!e) return std::nullopt;
       std::vector<std::string> lits;
       for (const auto& v : e->values) lits.push_back(literal(v));

@@ -457,14 +457,14 @@ TEST(ParserTypes, EnumsAndNative) {
       one("create table t (a mood, b app.mood, c \"Mood\", d native('jsonb'),"
           " e native(postgresql: 'jsonb', mysql: 'json'));"));
   EXPECT_EQ(t.columns[0].type.kind, ast::TypeKind::Enum);
-  EXPECT_EQ(t.columns[0].type.enum_name.key(), "mood");
-  EXPECT_EQ(t.columns[1].type.enum_name.key(), "app.mood");
-  EXPECT_EQ(t.columns[2].type.enum_name.name.text, "Mood");
-  EXPECT_TRUE(t.columns[2].type.enum_name.name.quoted);
+  EXPECT_EQ(t.columns[0].type.enum_name->key(), "mood");
+  EXPECT_EQ(t.columns[1].type.enum_name->key(), "app.mood");
+  EXPECT_EQ(t.columns[2].type.enum_name->name.text, "Mood");
+  EXPECT_TRUE(t.columns[2].type.enum_name->name.quoted);
   EXPECT_EQ(t.columns[3].type.kind, ast::TypeKind::Native);
-  EXPECT_EQ(*t.columns[3].type.native.for_dialect("postgresql"), "jsonb");
-  EXPECT_EQ(*t.columns[4].type.native.for_dialect("mysql"), "json");
-  EXPECT_EQ(t.columns[4].type.native.for_dialect("sqlite"), nullptr);
+  EXPECT_EQ(*t.columns[3].type.native->for_dialect("postgresql"), "jsonb");
+  EXPECT_EQ(*t.columns[4].type.native->for_dialect("mysql"), "json");
+  EXPECT_EQ(t.columns[4].type.native->for_dialect("sqlite"), nullptr);
 }
 
 TEST(ParserTypes, BadSizes) {
@@ -617,8 +617,8 @@ TEST(ParserNames, KeywordsAsColumnNames) {
   EXPECT_EQ(t.name.key(), "type");
   // An enum may be named like a keyword too.
   auto e = std::get<ast::CreateTable>(one("create table d (kind status, k key);"));
-  EXPECT_EQ(e.columns[0].type.enum_name.key(), "status");
-  EXPECT_EQ(e.columns[1].type.enum_name.key(), "key");
+  EXPECT_EQ(e.columns[0].type.enum_name->key(), "status");
+  EXPECT_EQ(e.columns[1].type.enum_name->key(), "key");
   auto ix = std::get<ast::CreateIndex>(one("create index ix on type (status, key, value);"));
   EXPECT_EQ(ix.keys[1].column->text, "key");
   ast::ExprPtr x = default_of("key + value");

@@ -121,8 +121,8 @@ class Same {
     if (!(eq(a.kind, b.kind) && eq(a.length, b.length) && eq(a.precision, b.precision) &&
           eq(a.scale, b.scale)))
       return fail("type");
-    if (a.kind == ast::TypeKind::Enum && !eq(a.enum_name, b.enum_name)) return false;
-    if (a.kind == ast::TypeKind::Native && !eq(a.native, b.native)) return false;
+    if (a.kind == ast::TypeKind::Enum && !eq(*a.enum_name, *b.enum_name)) return false;
+    if (a.kind == ast::TypeKind::Native && !eq(*a.native, *b.native)) return false;
     return true;
   }
   bool eq(const ast::ExprPtr& a, const ast::ExprPtr& b) {
@@ -583,14 +583,14 @@ TEST(PrinterNames, EveryKeywordOfTheGrammarComesBackAsItself) {
     ast::ColumnDef column;
     column.name = name;
     column.type.kind = ast::TypeKind::Enum;
-    column.type.enum_name.name = name;
+    column.type.enum_name.edit().name = name;
     ast::Expr ref;
     ref.kind = ast::ExprKind::Column;
     ref.names = {name};
     column.default_value = std::make_shared<const ast::Expr>(std::move(ref));
     table.columns.push_back(column);
     ast::Type qualified = column.type;
-    qualified.enum_name.schema = name;
+    qualified.enum_name.edit().schema = name;
     column.type = qualified;
     table.columns.push_back(column);
     file.upgrade.push_back(ast::Statement{table, {}, {}});
@@ -604,12 +604,12 @@ TEST(PrinterNames, EveryKeywordOfTheGrammarComesBackAsItself) {
     for (const auto& c : t.columns) {
       EXPECT_EQ(c.name.text, w) << text;
       EXPECT_EQ(c.type.kind, ast::TypeKind::Enum) << text;
-      EXPECT_EQ(c.type.enum_name.name.text, w) << text;
+      EXPECT_EQ(c.type.enum_name->name.text, w) << text;
       ASSERT_TRUE(c.default_value) << text;
       EXPECT_EQ(c.default_value->kind, ast::ExprKind::Column) << text;
       EXPECT_EQ(c.default_value->names.at(0).text, w) << text;
     }
-    EXPECT_EQ(t.columns[1].type.enum_name.schema->text, w) << text;
+    EXPECT_EQ(t.columns[1].type.enum_name->schema->text, w) << text;
     // Quoted only where the grammar needs it: a reserved word, or one that
     // starts a column constraint where a type is read.
     bool bare = text.find("create table " + w + " (") != std::string::npos;

@@ -161,7 +161,7 @@ std::optional<int> text_limit(const ast::Type& t, const SchemaModel& schema) {
     case TypeKind::Char:
       return t.length.value_or(1);
     case TypeKind::Enum: {
-      const Enum* e = schema.find_enum(t.enum_name.key());
+      const Enum* e = schema.find_enum(t.enum_name->key());
       if (e == nullptr) return std::nullopt;
       int longest = 0;
       for (const auto& v : e->values) longest = std::max(longest, static_cast<int>(v.size()));
@@ -175,14 +175,14 @@ std::optional<int> text_limit(const ast::Type& t, const SchemaModel& schema) {
 std::optional<std::string> text_narrowing(const ast::Type& from, const ast::Type& to,
                                           const SchemaModel& before, const SchemaModel& after) {
   if (to.kind == TypeKind::Enum) {
-    const Enum* target = after.find_enum(to.enum_name.key());
+    const Enum* target = after.find_enum(to.enum_name->key());
     const Enum* source =
-        from.kind == TypeKind::Enum ? before.find_enum(from.enum_name.key()) : nullptr;
+        from.kind == TypeKind::Enum ? before.find_enum(from.enum_name->key()) : nullptr;
     bool covered = source != nullptr && target != nullptr &&
                    std::all_of(source->values.begin(), source->values.end(),
                                [&](const std::string& v) { return target->has_value(v); });
     if (covered) return std::nullopt;
-    return fmt::format("values not in enum {} do not fit", quote_name(to.enum_name.key()));
+    return fmt::format("values not in enum {} do not fit", quote_name(to.enum_name->key()));
   }
   std::optional<int> limit = text_limit(to, after);
   if (!limit) return std::nullopt;
