@@ -15,6 +15,44 @@
 
 namespace retort::ast {
 
+/// A value kept out of line, for the rarely set parts of a small node:
+/// empty costs one pointer, reading an empty box gives a default `T`, and
+/// copies are deep, so it behaves as a plain `T` (or, tested with
+/// has_value, a `std::optional<T>`) member would. An
+/// `ast::Type` is in every column, cast and schema column; with its enum
+/// name and dialect texts inline it was 312 bytes (bench/README.md).
+template <typename T>
+class Boxed {
+ public:
+  Boxed() = default;
+  Boxed(T value) : value_(std::make_unique<T>(std::move(value))) {}
+  Boxed(const Boxed& o) : value_(o.value_ ? std::make_unique<T>(*o.value_) : nullptr) {}
+  Boxed(Boxed&&) noexcept = default;
+  Boxed& operator=(const Boxed& o) {
+    if (this != &o) value_ = o.value_ ? std::make_unique<T>(*o.value_) : nullptr;
+    return *this;
+  }
+  Boxed& operator=(Boxed&&) noexcept = default;
+
+  bool has_value() const { return value_ != nullptr; }
+  explicit operator bool() const { return has_value(); }
+  void reset() { value_.reset(); }
+  const T& operator*() const { return value_ ? *value_ : empty(); }
+  const T* operator->() const { return &**this; }
+  /// The value, made (default) first if the box is empty.
+  T& edit() {
+    if (!value_) value_ = std::make_unique<T>();
+    return *value_;
+  }
+
+ private:
+  static const T& empty() {
+    static const T value{};
+    return value;
+  }
+  std::unique_ptr<T> value_;
+};
+
 /// An identifier as written. Unquoted names are already folded to lower case.
 struct Name {
   std::string text;
@@ -25,7 +63,7 @@ struct Name {
 
 /// `schema.name` or `name`.
 struct QualifiedName {
-  std::optional<Name> schema;
+  Boxed<Name> schema;  ///< mostly absent: out of line
   Name name;
   SourceSpan span;
   /// "schema.name" or "name": the key the schema model uses.
@@ -69,41 +107,6 @@ enum class TypeKind {
   Json,
   Enum,    ///< a user enum: `enum_name`
   Native,  ///< native('jsonb') or native(postgresql: 'jsonb', mysql: 'json')
-};
-
-/// A value kept out of line, for the rarely set parts of a small node:
-/// empty costs one pointer, reading an empty box gives a default `T`, and
-/// copies are deep, so it behaves as a plain `T` member would. An
-/// `ast::Type` is in every column, cast and schema column; with its enum
-/// name and dialect texts inline it was 312 bytes (bench/README.md).
-template <typename T>
-class Boxed {
- public:
-  Boxed() = default;
-  Boxed(T value) : value_(std::make_unique<T>(std::move(value))) {}
-  Boxed(const Boxed& o) : value_(o.value_ ? std::make_unique<T>(*o.value_) : nullptr) {}
-  Boxed(Boxed&&) noexcept = default;
-  Boxed& operator=(const Boxed& o) {
-    if (this != &o) value_ = o.value_ ? std::make_unique<T>(*o.value_) : nullptr;
-    return *this;
-  }
-  Boxed& operator=(Boxed&&) noexcept = default;
-
-  bool has_value() const { return value_ != nullptr; }
-  const T& operator*() const { return value_ ? *value_ : empty(); }
-  const T* operator->() const { return &**this; }
-  /// The value, made (default) first if the box is empty.
-  T& edit() {
-    if (!value_) value_ = std::make_unique<T>();
-    return *value_;
-  }
-
- private:
-  static const T& empty() {
-    static const T value{};
-    return value;
-  }
-  std::unique_ptr<T> value_;
 };
 
 struct Type {
@@ -208,9 +211,9 @@ struct TableConstraint {
   /// writes it); the replay predicts the real one.
   std::optional<Name> name;
   ConstraintKind kind = ConstraintKind::Check;
-  std::vector<Name> columns;             ///< pk, unique, fk
-  std::optional<References> references;  ///< fk
-  ExprPtr check;                         ///< check
+  std::vector<Name> columns;     ///< pk, unique, fk
+  Boxed<References> references;  ///< fk
+  ExprPtr check;                 ///< check
   std::optional<ServerNamed> server_named;
   SourceSpan span;
 };
@@ -224,7 +227,7 @@ struct ColumnDef {
   bool primary_key = false;
   bool unique = false;
   bool identity = false;
-  std::optional<References> references;
+  Boxed<References> references;
   std::vector<ExprPtr> checks;
   std::optional<std::string> comment;
   std::optional<std::string> collate;

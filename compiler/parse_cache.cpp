@@ -99,7 +99,7 @@ class Writer {
     for (const auto& n : v) name(n);
   }
   void qname(const ast::QualifiedName& q) {
-    opt_name(q.schema);
+    boxed(q.schema, [&](const auto& n) { name(n); });
     name(q.name);
     span(q.span);
   }
@@ -149,7 +149,7 @@ class Writer {
     count(v.size());
     for (const auto& r : v) exprs(r);
   }
-  void references(const std::optional<ast::References>& r) {
+  void references(const ast::Boxed<ast::References>& r) {
     boolean(r.has_value());
     if (!r) return;
     qname(r->table);
@@ -526,7 +526,9 @@ class Reader {
       if (!name(x)) return false;
     return true;
   }
-  bool qname(ast::QualifiedName& q) { return opt_name(q.schema) && name(q.name) && span(q.span); }
+  bool qname(ast::QualifiedName& q) {
+    return boxed(q.schema, [&](auto& n) { return name(n); }) && name(q.name) && span(q.span);
+  }
   bool dialect_text(ast::DialectText& d) {
     size_t n = 0;
     if (!count(n)) return false;
@@ -599,14 +601,14 @@ class Reader {
     a.emplace();
     return enumeration(*a, ast::RefAction::SetDefault);
   }
-  bool references(std::optional<ast::References>& r) {
+  bool references(ast::Boxed<ast::References>& r) {
     bool has = false;
     if (!boolean(has)) return false;
     r.reset();
     if (!has) return true;
-    r.emplace();
-    return qname(r->table) && names(r->columns) && opt_ref_action(r->on_delete) &&
-           opt_ref_action(r->on_update) && span(r->span);
+    ast::References& x = r.edit();
+    return qname(x.table) && names(x.columns) && opt_ref_action(x.on_delete) &&
+           opt_ref_action(x.on_update) && span(x.span);
   }
   bool constraint(ast::TableConstraint& c) {
     if (!(opt_name(c.name) && enumeration(c.kind, ast::ConstraintKind::Check) && names(c.columns) &&

@@ -95,6 +95,11 @@ class Same {
     return !a || eq(*a, *b);
   }
   template <typename T>
+  bool eq(const ast::Boxed<T>& a, const ast::Boxed<T>& b) {
+    if (a.has_value() != b.has_value()) return fail("optional presence");
+    return !a || eq(*a, *b);
+  }
+  template <typename T>
   bool eq(const std::vector<T>& a, const std::vector<T>& b) {
     if (a.size() != b.size()) return fail("list length");
     for (size_t i = 0; i < a.size(); ++i) {
