@@ -15,6 +15,7 @@
 #include "compiler/ast_dump.h"
 #include "compiler/overloaded.h"
 #include "compiler/parser.h"
+#include "tests/time_limit.h"
 
 namespace fs = std::filesystem;
 
@@ -850,7 +851,7 @@ TEST(ParserScale, TenMegabytes) {
   EXPECT_TRUE(r.diagnostics.empty()) << r.messages();
   ASSERT_TRUE(r.file.has_value());
   EXPECT_EQ(r.file->upgrade.size(), static_cast<size_t>(n));
-  EXPECT_LT(seconds, 60.0);
+  EXPECT_LT(seconds, retort::test::time_limit(60.0));
 }
 
 TEST(ParserScale, TenMegabyteStringAndBody) {
