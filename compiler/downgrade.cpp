@@ -1008,8 +1008,14 @@ bool check_steps(const std::vector<DowngradeStep>& steps, const ast::RevisionFil
 
 }  // namespace
 
-DowngradePlan plan_downgrade(const ast::RevisionFile& revision, const SchemaModel& before,
-                             const ReplayOptions& options, DiagnosticSink& sink) {
+namespace {
+
+/// plan_downgrade's body. `replay(i, schema, after)` sets `after` to the
+/// schema after upgrade statement i, given the one before it, and says
+/// whether the statement replayed.
+template <typename Replay>
+DowngradePlan derive_plan(const ast::RevisionFile& revision, const SchemaModel& before,
+                          const ReplayOptions& options, DiagnosticSink& sink, Replay replay) {
   DowngradePlan plan;
   const std::string& id = revision.header.id.text;
   if (revision.downgrade_kind == ast::DowngradeKind::Written) {
@@ -1035,10 +1041,10 @@ DowngradePlan plan_downgrade(const ast::RevisionFile& revision, const SchemaMode
   plan.derived = true;
   std::vector<std::vector<DowngradeStep>> inverses;
   SchemaModel schema = before;
-  for (const auto& statement : revision.upgrade) {
-    SchemaModel after = schema;
-    DiagnosticSink scratch;
-    if (!apply_statement(statement, revision.path, after, options, scratch, id)) {
+  for (size_t i = 0; i < revision.upgrade.size(); ++i) {
+    const ast::Statement& statement = revision.upgrade[i];
+    SchemaModel after;
+    if (!replay(i, schema, after)) {
       // The replay reports the schema error itself; past it the schema is
       // unknown, so nothing more can be derived.
       plan.ok = false;
@@ -1071,6 +1077,32 @@ DowngradePlan plan_downgrade(const ast::RevisionFile& revision, const SchemaMode
   }
   plan.steps = skip_work_on_dropped_tables(std::move(steps), schema);
   return plan;
+}
+
+}  // namespace
+
+DowngradePlan plan_downgrade(const ast::RevisionFile& revision, const SchemaModel& before,
+                             const ReplayOptions& options, DiagnosticSink& sink) {
+  return derive_plan(revision, before, options, sink,
+                     [&](size_t i, const SchemaModel& schema, SchemaModel& after) {
+                       after = schema;
+                       DiagnosticSink scratch;
+                       return apply_statement(revision.upgrade[i], revision.path, after, options,
+                                              scratch, revision.header.id.text);
+                     });
+}
+
+DowngradePlan plan_downgrade_from_replay(const ast::RevisionFile& revision,
+                                         const std::vector<ReplayedStatement>& replayed,
+                                         const ReplayOptions& options, DiagnosticSink& sink) {
+  const SchemaModel empty;
+  const SchemaModel& before = replayed.empty() ? empty : *replayed.front().before;
+  return derive_plan(revision, before, options, sink,
+                     [&](size_t i, const SchemaModel&, SchemaModel& after) {
+                       if (i >= replayed.size() || !replayed[i].applied) return false;
+                       after = *replayed[i].after;
+                       return true;
+                     });
 }
 
 }  // namespace retort

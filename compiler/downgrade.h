@@ -49,4 +49,18 @@ struct DowngradePlan {
 DowngradePlan plan_downgrade(const ast::RevisionFile& revision, const SchemaModel& before,
                              const ReplayOptions& options, DiagnosticSink& sink);
 
+/// One upgrade statement as a replay already left it.
+struct ReplayedStatement {
+  const SchemaModel* before = nullptr;
+  const SchemaModel* after = nullptr;
+  bool applied = false;
+};
+/// The same, from a replay already done (lint keeps the schema around every
+/// upgrade statement), so that the upgrade is not replayed a second time:
+/// `replayed` has one entry per upgrade statement, in order. A written or
+/// irreversible downgrade needs no entries.
+DowngradePlan plan_downgrade_from_replay(const ast::RevisionFile& revision,
+                                         const std::vector<ReplayedStatement>& replayed,
+                                         const ReplayOptions& options, DiagnosticSink& sink);
+
 }  // namespace retort

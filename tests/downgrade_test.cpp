@@ -178,6 +178,21 @@ RoundTrip round_trip(const std::string& setup, const std::string& change,
   r.after = r.before;
   replay_upgrade(file, r.after, options, sink);
   r.plan = plan_downgrade(file, r.before, options, sink);
+  // Lint derives the same plan from the schemas its own replay kept.
+  std::vector<SchemaModel> schemas{r.before};
+  std::vector<ReplayedStatement> replayed;
+  schemas.reserve(file.upgrade.size() + 1);
+  for (const auto& statement : file.upgrade) {
+    schemas.push_back(schemas.back());
+    DiagnosticSink ignored;
+    bool applied = apply_statement(statement, file.path, schemas.back(), options, ignored, "0002");
+    replayed.push_back({&schemas[schemas.size() - 2], &schemas.back(), applied});
+  }
+  DiagnosticSink from_replay_sink;
+  DowngradePlan from_replay = plan_downgrade_from_replay(file, replayed, options, from_replay_sink);
+  EXPECT_EQ(steps_text(from_replay), steps_text(r.plan));
+  EXPECT_EQ(notes_text(from_replay), notes_text(r.plan));
+  EXPECT_EQ(from_replay.ok, r.plan.ok);
   r.downgraded = r.after;
   for (const auto& step : r.plan.steps) {
     apply_statement(step.statement, file.path, r.downgraded, options, sink, "0002");

@@ -19,11 +19,17 @@ class UnderivableDowngrade final : public Rule {
     if (rev.downgrade_kind != ast::DowngradeKind::Derived) return;
     // A statement that does not replay is an error[schema] already; past
     // it, what a downgrade would need is unknown.
+    std::vector<ReplayedStatement> replayed;
     for (const auto& s : ctx.statements) {
       if (!s.applied) return;
+      replayed.push_back({&s.before, &s.after, true});
     }
+    // The engine kept the schema around every statement: no second replay.
     DiagnosticSink scratch;
-    DowngradePlan plan = plan_downgrade(rev, ctx.before, ctx.project.replay_options(), scratch);
+    DowngradePlan plan =
+        replayed.size() == rev.upgrade.size()
+            ? plan_downgrade_from_replay(rev, replayed, ctx.project.replay_options(), scratch)
+            : plan_downgrade(rev, ctx.before, ctx.project.replay_options(), scratch);
     if (plan.ok) return;
     const std::string prefix =
         fmt::format("cannot derive the downgrade of revision \"{}\": ", rev.header.id.text);
