@@ -14,6 +14,7 @@
 #include "RevisionLexer.h"
 #include "RevisionParser.h"
 #include "compiler/ast_builder.h"
+#include "compiler/revision_lexer.h"
 
 namespace retort {
 
@@ -554,9 +555,7 @@ void collect_comments(const std::vector<antlr4::Token*>& tokens, std::string_vie
 struct ParseWorkspace::Caches {
   // Built on first use from the generated recognizers' ATNs (which are
   // read-only after static initialisation).
-  std::vector<antlr4::dfa::DFA> lexer_dfa;
   std::vector<antlr4::dfa::DFA> parser_dfa;
-  antlr4::atn::PredictionContextCache lexer_contexts;
   antlr4::atn::PredictionContextCache parser_contexts;
 
   static void fill(std::vector<antlr4::dfa::DFA>& dfa, const antlr4::atn::ATN& atn) {
@@ -566,16 +565,13 @@ struct ParseWorkspace::Caches {
       dfa.emplace_back(atn.getDecisionState(i), i);
   }
   // Points a recognizer at this workspace's caches instead of the shared
-  // static ones, before it reads anything (a lexer's simulator holds its
+  // static ones, before it reads anything (a simulator holds its
   // position). setInterpreter deletes the one it was built with.
   template <class Simulator, class Recognizer>
   static void attach(Recognizer& recognizer, std::vector<antlr4::dfa::DFA>& dfa,
                      antlr4::atn::PredictionContextCache& contexts) {
     fill(dfa, recognizer.getATN());
     recognizer.setInterpreter(new Simulator(&recognizer, recognizer.getATN(), dfa, contexts));
-  }
-  void attach(L& lexer) {
-    attach<antlr4::atn::LexerATNSimulator>(lexer, lexer_dfa, lexer_contexts);
   }
   void attach(P& parser) {
     attach<antlr4::atn::ParserATNSimulator>(parser, parser_dfa, parser_contexts);
@@ -619,11 +615,8 @@ std::optional<ast::RevisionFile> parse_revision(const SourceFile& file, Diagnost
     CollectingListener listener(reporter);
 
     antlr4::ANTLRInputStream input(file.text);
-    L lexer(&input);
-    if (workspace != nullptr) workspace->caches().attach(lexer);
-    lexer.removeErrorListeners();
-    lexer.addErrorListener(&listener);
-    antlr4::CommonTokenStream tokens(&lexer);
+    auto lexer = parse::make_revision_lexer(file.text, input);  // never fails
+    antlr4::CommonTokenStream tokens(lexer.get());
     tokens.fill();
     if (!prescan(tokens.getTokens(), positions, reporter)) return std::nullopt;
     if (comments != nullptr) collect_comments(tokens.getTokens(), file.text, positions, *comments);

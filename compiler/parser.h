@@ -28,9 +28,10 @@ struct SourceComment {
 };
 
 /// The parser's prediction caches (ANTLR's DFA) for one thread. The
-/// generated lexer and parser share one set between all threads, which
-/// makes threads wait on each other; a workspace per thread keeps its own,
-/// and reusing it across files keeps the DFA warm. Not thread-safe itself.
+/// generated parser shares one set between all threads, which makes threads
+/// wait on each other; a workspace per thread keeps its own, and reusing it
+/// across files keeps the DFA warm. (The lexer is hand-written and needs no
+/// cache: compiler/revision_lexer.h.) Not thread-safe itself.
 class ParseWorkspace {
  public:
   ParseWorkspace();

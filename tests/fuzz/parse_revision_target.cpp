@@ -4,12 +4,18 @@
 #include "compiler/ast_dump.h"
 #include "compiler/formatter.h"
 #include "compiler/parser.h"
+#include "compiler/revision_lexer.h"
 #include "tests/fuzz/targets.h"
 
 namespace retort::fuzz {
 
 void fuzz_parse_revision(std::string_view data) {
   SourceFile file{"migrations/fuzz.rev", std::string(data)};
+  // The hand-written lexer makes exactly the generated lexer's tokens.
+  if (find_invalid_utf8(file.text) == std::string_view::npos &&
+      parse::hand_lexer_tokens(file.text) != parse::generated_lexer_tokens(file.text)) {
+    throw FuzzFailure("the hand-written lexer's tokens differ from the generated lexer's");
+  }
   expect_no_internal_error([&] {
     DiagnosticSink sink;
     std::vector<SourceComment> comments;

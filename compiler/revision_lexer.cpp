@@ -1,0 +1,302 @@
+#include "compiler/revision_lexer.h"
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <unordered_map>
+
+#include "RevisionLexer.h"
+#include "antlr4-runtime.h"
+
+namespace retort::parse {
+namespace {
+
+using L = grammar::RevisionLexer;
+
+bool is_letter(char32_t c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool is_digit(char32_t c) {
+  return c >= '0' && c <= '9';
+}
+bool is_word(char32_t c) {
+  return is_letter(c) || is_digit(c) || c == '_';
+}
+bool is_space(char32_t c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f';
+}
+
+/// Keyword (lower case) -> token type, from the generated lexer's
+/// vocabulary: every `K_NAME` rule matches NAME in any case.
+const std::unordered_map<std::string, size_t>& keywords() {
+  static const std::unordered_map<std::string, size_t> table = [] {
+    std::unordered_map<std::string, size_t> out;
+    antlr4::ANTLRInputStream empty("");
+    L lexer(&empty);
+    const antlr4::dfa::Vocabulary& vocabulary = lexer.getVocabulary();
+    for (size_t type = 1; type <= vocabulary.getMaxTokenType(); ++type) {
+      std::string name = vocabulary.getSymbolicName(type);
+      if (!name.starts_with("K_")) continue;
+      std::string word = name.substr(2);
+      for (char& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      out.emplace(std::move(word), type);
+    }
+    return out;
+  }();
+  return table;
+}
+
+std::u32string code_points_of(std::string_view text) {
+  // The text is valid UTF-8 (parse_revision checks first).
+  std::u32string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    auto b = static_cast<unsigned char>(text[i]);
+    int extra = b < 0x80 ? 0 : b < 0xE0 ? 1 : b < 0xF0 ? 2 : 3;
+    char32_t c = extra == 0 ? b : extra == 1 ? (b & 0x1F) : extra == 2 ? (b & 0x0F) : (b & 0x07);
+    for (int k = 1; k <= extra && i + k < text.size(); ++k)
+      c = (c << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+    out.push_back(c);
+    i += static_cast<size_t>(extra) + 1;
+  }
+  return out;
+}
+
+std::string describe(antlr4::Token& t) {
+  return fmt::format("{} {} {} {} {}:{}\n", static_cast<long long>(t.getType()), t.getChannel(),
+                     static_cast<long long>(t.getStartIndex()),
+                     static_cast<long long>(t.getStopIndex()), t.getLine(),
+                     t.getCharPositionInLine());
+}
+
+std::string all_tokens(antlr4::TokenSource& source) {
+  std::string out;
+  while (true) {
+    std::unique_ptr<antlr4::Token> t = source.nextToken();
+    out += describe(*t);
+    if (t->getType() == antlr4::Token::EOF) return out;
+  }
+}
+
+class RevisionTokenSource final : public antlr4::TokenSource {
+ public:
+  RevisionTokenSource(std::string_view text, antlr4::CharStream& input);
+
+  std::unique_ptr<antlr4::Token> nextToken() override;
+  size_t getLine() const override { return line_; }
+  size_t getCharPositionInLine() override { return column_; }
+  antlr4::CharStream* getInputStream() override { return &input_; }
+  std::string getSourceName() override { return input_.getSourceName(); }
+  antlr4::TokenFactory<antlr4::CommonToken>* getTokenFactory() override {
+    return antlr4::CommonTokenFactory::DEFAULT.get();
+  }
+
+ private:
+  char32_t at(size_t i) const { return i < code_points_.size() ? code_points_[i] : 0; }
+  bool more(size_t i) const { return i < code_points_.size(); }
+  /// Moves past code points [pos_, end), keeping the line and column.
+  void advance_to(size_t end);
+  size_t scan_token(size_t start, size_t& type, size_t& channel) const;
+
+  antlr4::CharStream& input_;
+  std::u32string code_points_;
+  size_t pos_ = 0;
+  size_t line_ = 1;
+  size_t column_ = 0;
+};
+
+RevisionTokenSource::RevisionTokenSource(std::string_view text, antlr4::CharStream& input)
+    : input_(input), code_points_(code_points_of(text)) {}
+
+void RevisionTokenSource::advance_to(size_t end) {
+  for (; pos_ < end; ++pos_) {
+    if (code_points_[pos_] == '\n') {
+      ++line_;
+      column_ = 0;
+    } else {
+      ++column_;
+    }
+  }
+}
+
+std::unique_ptr<antlr4::Token> RevisionTokenSource::nextToken() {
+  size_t end = pos_;
+  while (more(end) && is_space(at(end))) ++end;  // WS -> skip
+  advance_to(end);
+  size_t type = antlr4::Token::EOF;
+  size_t channel = antlr4::Token::DEFAULT_CHANNEL;
+  if (more(pos_)) end = scan_token(pos_, type, channel);
+  // As the generated lexer makes them: an EOF token stops one before it starts.
+  auto token = std::make_unique<antlr4::CommonToken>(std::make_pair(this, &input_), type, channel,
+                                                     pos_, end - 1);
+  if (type == antlr4::Token::EOF) token->setStopIndex(pos_ - 1);
+  token->setLine(line_);
+  token->setCharPositionInLine(column_);
+  advance_to(end);
+  return token;
+}
+
+// Longest match, the earlier rule winning a tie, as ANTLR's lexer decides.
+size_t RevisionTokenSource::scan_token(size_t i, size_t& type, size_t& channel) const {
+  const size_t size = code_points_.size();
+  auto one = [&](size_t t) {
+    type = t;
+    return i + 1;
+  };
+  auto two = [&](size_t t) {
+    type = t;
+    return i + 2;
+  };
+  // STRING / QUOTED_IDENT: a doubled quote stays inside; with no closing
+  // quote, the UNTERMINATED_ rule's match runs to the end and is longer.
+  auto quoted = [&](char32_t q, size_t closed, size_t unterminated) {
+    for (size_t j = i + 1; j < size; ++j) {
+      if (code_points_[j] != q) continue;
+      if (j + 1 < size && code_points_[j + 1] == q) {
+        ++j;
+        continue;
+      }
+      type = closed;
+      return j + 1;
+    }
+    type = unterminated;
+    return size;
+  };
+  const char32_t c = code_points_[i];
+  switch (c) {
+    case ';':
+      return one(L::SEMI);
+    case ',':
+      return one(L::COMMA);
+    case '.':
+      return one(L::DOT);
+    case ':':
+      return one(L::COLON);
+    case '(':
+      return one(L::LPAREN);
+    case ')':
+      return one(L::RPAREN);
+    case '{':
+      return one(L::LBRACE);
+    case '}':
+      return one(L::RBRACE);
+    case '@':
+      return one(L::AT);
+    case '+':
+      return one(L::PLUS);
+    case '*':
+      return one(L::STAR);
+    case '=':
+      return one(L::EQ);
+    case '|':
+      return at(i + 1) == '|' ? two(L::CONCAT) : one(L::ERROR_CHAR);
+    case '!':
+      return at(i + 1) == '=' ? two(L::NEQ) : one(L::ERROR_CHAR);
+    case '<':
+      if (at(i + 1) == '=') return two(L::LE);
+      if (at(i + 1) == '>') return two(L::NEQ);
+      return one(L::LT);
+    case '>':
+      return at(i + 1) == '=' ? two(L::GE) : one(L::GT);
+    case '-': {
+      if (at(i + 1) != '-') return one(L::MINUS);
+      size_t j = i + 2;
+      while (j < size && code_points_[j] != '\r' && code_points_[j] != '\n') ++j;
+      type = L::LINE_COMMENT;
+      channel = antlr4::Token::HIDDEN_CHANNEL;
+      return j;
+    }
+    case '/': {
+      if (at(i + 1) != '*') return one(L::SLASH);
+      // A closed comment ends at the first `*/` after the opening `/*`; its
+      // body cannot hold one. Without one, UNTERMINATED_COMMENT takes the rest.
+      for (size_t j = i + 2; j + 1 < size; ++j) {
+        if (code_points_[j] == '*' && code_points_[j + 1] == '/') {
+          type = L::BLOCK_COMMENT;
+          channel = antlr4::Token::HIDDEN_CHANNEL;
+          return j + 2;
+        }
+      }
+      type = L::UNTERMINATED_COMMENT;
+      return size;
+    }
+    case '\'':
+      return quoted('\'', L::STRING, L::UNTERMINATED_STRING);
+    case '"':
+      return quoted('"', L::QUOTED_IDENT, L::UNTERMINATED_QUOTED_IDENT);
+    case '$': {
+      // DOLLAR_BODY: `$tag$`, then the body up to and including the same
+      // tag again (the grammar's consumeDollarBody), else to the end.
+      size_t j = i + 1;
+      if (j < size && (is_letter(code_points_[j]) || code_points_[j] == '_')) {
+        while (j < size && is_word(code_points_[j])) ++j;
+      }
+      if (j >= size || code_points_[j] != '$') return one(L::ERROR_CHAR);
+      const size_t tag = j + 1 - i;
+      type = L::DOLLAR_BODY;
+      for (size_t k = j + 1; k + tag <= size; ++k) {
+        if (code_points_.compare(k, tag, code_points_, i, tag) == 0) return k + tag;
+      }
+      return size;
+    }
+    default:
+      break;
+  }
+  if (is_letter(c) || c == '_') {
+    // IDENT: [A-Za-z_] [A-Za-z0-9_$]*; a keyword when it is one whole.
+    size_t j = i + 1;
+    bool dollar = false;
+    while (j < size && (is_word(code_points_[j]) || code_points_[j] == '$')) {
+      dollar = dollar || code_points_[j] == '$';
+      ++j;
+    }
+    type = L::IDENT;
+    if (!dollar && j - i <= 32) {
+      std::string word;
+      for (size_t k = i; k < j; ++k)
+        word += static_cast<char>(std::tolower(static_cast<int>(code_points_[k])));
+      const auto& table = keywords();
+      if (auto it = table.find(word); it != table.end()) type = it->second;
+    }
+    return j;
+  }
+  if (is_digit(c)) {
+    size_t j = i + 1;
+    while (j < size && is_digit(code_points_[j])) ++j;
+    if (j < size && (is_letter(code_points_[j]) || code_points_[j] == '_')) {
+      while (j < size && is_word(code_points_[j])) ++j;  // DIGIT_WORD
+      type = L::DIGIT_WORD;
+      return j;
+    }
+    if (j + 1 < size && code_points_[j] == '.' && is_digit(code_points_[j + 1])) {
+      j += 2;
+      while (j < size && is_digit(code_points_[j])) ++j;
+      type = L::DECIMAL;
+      return j;
+    }
+    type = L::INTEGER;
+    return j;
+  }
+  return one(L::ERROR_CHAR);
+}
+
+}  // namespace
+
+std::unique_ptr<antlr4::TokenSource> make_revision_lexer(std::string_view text,
+                                                         antlr4::CharStream& input) {
+  return std::make_unique<RevisionTokenSource>(text, input);
+}
+
+std::string generated_lexer_tokens(std::string_view text) {
+  antlr4::ANTLRInputStream input{std::string(text)};
+  L lexer(&input);
+  lexer.removeErrorListeners();
+  return all_tokens(lexer);
+}
+
+std::string hand_lexer_tokens(std::string_view text) {
+  antlr4::ANTLRInputStream input{std::string(text)};
+  return all_tokens(*make_revision_lexer(text, input));
+}
+
+}  // namespace retort::parse
