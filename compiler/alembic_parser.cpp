@@ -1031,7 +1031,7 @@ std::optional<Module> parse_python(const SourceFile& file, DiagnosticSink& sink)
     Reporter reporter(file, positions, sink);
     CollectingListener listener(reporter);
 
-    antlr4::ANTLRInputStream input(file.text);
+    antlr4::ANTLRInputStream input(blank_byte_order_mark(file.text));
     L lexer(&input);
     lexer.removeErrorListeners();
     lexer.addErrorListener(&listener);

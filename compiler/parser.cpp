@@ -614,7 +614,7 @@ std::optional<ast::RevisionFile> parse_revision(const SourceFile& file, Diagnost
     ErrorDescriber describer(reporter);
     CollectingListener listener(reporter);
 
-    antlr4::ANTLRInputStream input(file.text);
+    antlr4::ANTLRInputStream input(blank_byte_order_mark(file.text));
     auto lexer = parse::make_revision_lexer(file.text, input);  // never fails
     antlr4::CommonTokenStream tokens(lexer.get());
     tokens.fill();

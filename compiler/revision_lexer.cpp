@@ -1,5 +1,7 @@
 #include "compiler/revision_lexer.h"
 
+#include "compiler/source.h"
+
 #include <fmt/format.h>
 
 #include <cctype>
@@ -106,7 +108,10 @@ class RevisionTokenSource final : public antlr4::TokenSource {
 };
 
 RevisionTokenSource::RevisionTokenSource(std::string_view text, antlr4::CharStream& input)
-    : input_(input), code_points_(code_points_of(text)) {}
+    : input_(input), code_points_(code_points_of(text)) {
+  // As in the input stream (blank_byte_order_mark): a space, one code point.
+  if (!code_points_.empty() && code_points_[0] == 0xFEFF) code_points_[0] = ' ';
+}
 
 void RevisionTokenSource::advance_to(size_t end) {
   for (; pos_ < end; ++pos_) {
@@ -288,14 +293,14 @@ std::unique_ptr<antlr4::TokenSource> make_revision_lexer(std::string_view text,
 }
 
 std::string generated_lexer_tokens(std::string_view text) {
-  antlr4::ANTLRInputStream input{std::string(text)};
+  antlr4::ANTLRInputStream input{blank_byte_order_mark(text)};
   L lexer(&input);
   lexer.removeErrorListeners();
   return all_tokens(lexer);
 }
 
 std::string hand_lexer_tokens(std::string_view text) {
-  antlr4::ANTLRInputStream input{std::string(text)};
+  antlr4::ANTLRInputStream input{blank_byte_order_mark(text)};
   return all_tokens(*make_revision_lexer(text, input));
 }
 

@@ -43,6 +43,12 @@ std::string_view LineIndex::line_text(uint32_t line) const {
   return s;
 }
 
+std::string blank_byte_order_mark(std::string_view text) {
+  std::string out(text);
+  if (out.starts_with("\xEF\xBB\xBF")) out.replace(0, 3, " ");
+  return out;
+}
+
 size_t find_invalid_utf8(std::string_view text) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   size_t n = text.size();

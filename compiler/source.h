@@ -50,6 +50,12 @@ class LineIndex {
 /// Byte offset and length of the first invalid UTF-8 sequence, or npos.
 size_t find_invalid_utf8(std::string_view text);
 
+/// The text an ANTLR input stream is made from: a leading UTF-8 byte-order
+/// mark becomes a space. The stream would drop the mark, and then its
+/// code-point indexes, which parse::Positions maps to bytes of the file,
+/// would be one off (editors on Windows save files with one).
+std::string blank_byte_order_mark(std::string_view text);
+
 /// Number of code points in a valid UTF-8 text (invalid bytes count as one).
 size_t utf8_length(std::string_view text);
 

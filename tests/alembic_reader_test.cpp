@@ -142,6 +142,16 @@ TEST(AlembicReader, UnnamedConstraintsAreServerNamed) {
   EXPECT_EQ(add.constraint.server_named->in_column, "");
 }
 
+// Python accepts a UTF-8 byte-order mark at the start of a script (editors on
+// Windows write one); positions still point at the right bytes.
+TEST(AlembicReader, ByteOrderMarkIsIgnored) {
+  std::string text = "\xEF\xBB\xBF" + script("    op.drop_table('t')");
+  ast::RevisionFile f = ok(text);
+  EXPECT_EQ(f.header.id.text, "r1");
+  ASSERT_EQ(f.upgrade.size(), 1u);
+  EXPECT_EQ(text.substr(f.upgrade[0].span.begin, 13), "op.drop_table");
+}
+
 TEST(AlembicReader, StringLiterals) {
   ast::RevisionFile f =
       ok(script("    op.execute('a\\'b\\n\\x41\\u00e9\\101' \"c\" r'\\d' '''d\n''')\n"

@@ -73,6 +73,10 @@ TEST(RevisionLexer, EdgeCases) {
       std::string("nul\0inside 'a\0b'", 17),
       "\v\x01\x7f #",
       "revision a;\nupgrade {\n  create table t (id bigint primary key);\n}\n",
+      "\xEF\xBB\xBFrevision a;",
+      "\xEF\xBB\xBF",
+      "a \xEF\xBB\xBF b",
+      "\xEF\xBB\xBF\xEF\xBB\xBF",
   };
   for (const auto& text : cases) expect_same_tokens(text, "edge case");
 }

@@ -115,6 +115,22 @@ TEST(ParserHeader, AllClauses) {
   EXPECT_EQ(f.downgrade_kind, ast::DowngradeKind::Derived);
 }
 
+// A UTF-8 byte-order mark at the start (editors on Windows write one) is
+// ignored, and spans still point at the right bytes; one later is an error.
+TEST(ParserHeader, ByteOrderMarkIsIgnored) {
+  std::string text = "\xEF\xBB\xBFrevision a;\nupgrade {\n  create table t (id bigint);\n}\n";
+  Result r = parse(text);
+  EXPECT_TRUE(r.diagnostics.empty()) << r.messages();
+  ASSERT_TRUE(r.file.has_value());
+  EXPECT_EQ(r.file->header.id.text, "a");
+  EXPECT_EQ(r.file->header.id.span.begin, 12u);
+  ASSERT_EQ(r.file->upgrade.size(), 1u);
+  EXPECT_EQ(text.substr(r.file->upgrade[0].span.begin, 12), "create table");
+  Result late = parse("revision a;\xEF\xBB\xBF\nupgrade {}\n");
+  EXPECT_FALSE(late.file.has_value());
+  EXPECT_NE(late.messages().find("1:12: "), std::string::npos) << late.messages();
+}
+
 TEST(ParserHeader, IdsAreVerbatimAndCaseSensitive) {
   ast::RevisionFile f = ok("revision AbC_12 revises Create;\nupgrade {}\n");
   EXPECT_EQ(f.header.id.text, "AbC_12");
