@@ -29,7 +29,12 @@ class Boxed {
   Boxed(const Boxed& o) : value_(o.value_ ? std::make_unique<T>(*o.value_) : nullptr) {}
   Boxed(Boxed&&) noexcept = default;
   Boxed& operator=(const Boxed& o) {
-    if (this != &o) value_ = o.value_ ? std::make_unique<T>(*o.value_) : nullptr;
+    // In place when both hold a value, as std::optional assigns.
+    if (value_ && o.value_) {
+      if (this != &o) *value_ = *o.value_;
+    } else {
+      value_ = o.value_ ? std::make_unique<T>(*o.value_) : nullptr;
+    }
     return *this;
   }
   Boxed& operator=(Boxed&&) noexcept = default;

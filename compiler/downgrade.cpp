@@ -1006,10 +1006,6 @@ bool check_steps(const std::vector<DowngradeStep>& steps, const ast::RevisionFil
   return true;
 }
 
-}  // namespace
-
-namespace {
-
 /// plan_downgrade's body. `replay(i, schema, after)` sets `after` to the
 /// schema after upgrade statement i, given the one before it, and says
 /// whether the statement replayed.

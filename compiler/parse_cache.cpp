@@ -149,16 +149,16 @@ class Writer {
     count(v.size());
     for (const auto& r : v) exprs(r);
   }
-  void references(const ast::Boxed<ast::References>& r) {
-    boolean(r.has_value());
-    if (!r) return;
-    qname(r->table);
-    names(r->columns);
-    boolean(r->on_delete.has_value());
-    if (r->on_delete) enumeration(*r->on_delete);
-    boolean(r->on_update.has_value());
-    if (r->on_update) enumeration(*r->on_update);
-    span(r->span);
+  void references(const ast::Boxed<ast::References>& box) {
+    boxed(box, [&](const ast::References& r) {
+      qname(r.table);
+      names(r.columns);
+      boolean(r.on_delete.has_value());
+      if (r.on_delete) enumeration(*r.on_delete);
+      boolean(r.on_update.has_value());
+      if (r.on_update) enumeration(*r.on_update);
+      span(r.span);
+    });
   }
   void constraint(const ast::TableConstraint& c) {
     opt_name(c.name);
@@ -601,14 +601,11 @@ class Reader {
     a.emplace();
     return enumeration(*a, ast::RefAction::SetDefault);
   }
-  bool references(ast::Boxed<ast::References>& r) {
-    bool has = false;
-    if (!boolean(has)) return false;
-    r.reset();
-    if (!has) return true;
-    ast::References& x = r.edit();
-    return qname(x.table) && names(x.columns) && opt_ref_action(x.on_delete) &&
-           opt_ref_action(x.on_update) && span(x.span);
+  bool references(ast::Boxed<ast::References>& box) {
+    return boxed(box, [&](ast::References& r) {
+      return qname(r.table) && names(r.columns) && opt_ref_action(r.on_delete) &&
+             opt_ref_action(r.on_update) && span(r.span);
+    });
   }
   bool constraint(ast::TableConstraint& c) {
     if (!(opt_name(c.name) && enumeration(c.kind, ast::ConstraintKind::Check) && names(c.columns) &&

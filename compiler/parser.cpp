@@ -614,9 +614,8 @@ std::optional<ast::RevisionFile> parse_revision(const SourceFile& file, Diagnost
     ErrorDescriber describer(reporter);
     CollectingListener listener(reporter);
 
-    antlr4::ANTLRInputStream input(blank_byte_order_mark(file.text));
-    auto lexer = parse::make_revision_lexer(file.text, input);  // never fails
-    antlr4::CommonTokenStream tokens(lexer.get());
+    parse::RevisionInput input = parse::make_revision_lexer(file.text);
+    antlr4::CommonTokenStream tokens(input.lexer.get());
     tokens.fill();
     if (!prescan(tokens.getTokens(), positions, reporter)) return std::nullopt;
     if (comments != nullptr) collect_comments(tokens.getTokens(), file.text, positions, *comments);

@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include <cctype>
+#include <cassert>
 #include <unordered_map>
 
 #include "RevisionLexer.h"
@@ -15,6 +15,10 @@ namespace {
 
 using L = grammar::RevisionLexer;
 
+/// ASCII only, whatever the locale: keywords are ASCII.
+char ascii_lower(char32_t c) {
+  return static_cast<char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+}
 bool is_letter(char32_t c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
@@ -28,6 +32,9 @@ bool is_space(char32_t c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f';
 }
 
+/// No keyword is longer (`current_timestamp`: 17); keywords() checks.
+constexpr size_t kLongestKeyword = 24;
+
 /// Keyword (lower case) -> token type, from the generated lexer's
 /// vocabulary: every `K_NAME` rule matches NAME in any case.
 const std::unordered_map<std::string, size_t>& keywords() {
@@ -40,7 +47,8 @@ const std::unordered_map<std::string, size_t>& keywords() {
       std::string name = vocabulary.getSymbolicName(type);
       if (!name.starts_with("K_")) continue;
       std::string word = name.substr(2);
-      for (char& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      for (char& c : word) c = ascii_lower(c);
+      assert(word.size() <= kLongestKeyword);
       out.emplace(std::move(word), type);
     }
     return out;
@@ -48,21 +56,13 @@ const std::unordered_map<std::string, size_t>& keywords() {
   return table;
 }
 
-std::u32string code_points_of(std::string_view text) {
-  // The text is valid UTF-8 (parse_revision checks first).
-  std::u32string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size();) {
-    auto b = static_cast<unsigned char>(text[i]);
-    int extra = b < 0x80 ? 0 : b < 0xE0 ? 1 : b < 0xF0 ? 2 : 3;
-    char32_t c = extra == 0 ? b : extra == 1 ? (b & 0x1F) : extra == 2 ? (b & 0x0F) : (b & 0x07);
-    for (int k = 1; k <= extra && i + k < text.size(); ++k)
-      c = (c << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
-    out.push_back(c);
-    i += static_cast<size_t>(extra) + 1;
-  }
-  return out;
-}
+/// ANTLR's input stream, which decodes the text to code points once; the
+/// lexer reads those same code points.
+class CodePointStream final : public antlr4::ANTLRInputStream {
+ public:
+  using antlr4::ANTLRInputStream::ANTLRInputStream;
+  const std::u32string& code_points() const { return _data; }
+};
 
 std::string describe(antlr4::Token& t) {
   return fmt::format("{} {} {} {} {}:{}\n", static_cast<long long>(t.getType()), t.getChannel(),
@@ -82,7 +82,8 @@ std::string all_tokens(antlr4::TokenSource& source) {
 
 class RevisionTokenSource final : public antlr4::TokenSource {
  public:
-  RevisionTokenSource(std::string_view text, antlr4::CharStream& input);
+  explicit RevisionTokenSource(CodePointStream& input)
+      : input_(input), code_points_(input.code_points()) {}
 
   std::unique_ptr<antlr4::Token> nextToken() override;
   size_t getLine() const override { return line_; }
@@ -101,17 +102,11 @@ class RevisionTokenSource final : public antlr4::TokenSource {
   size_t scan_token(size_t start, size_t& type, size_t& channel) const;
 
   antlr4::CharStream& input_;
-  std::u32string code_points_;
+  const std::u32string& code_points_;
   size_t pos_ = 0;
   size_t line_ = 1;
   size_t column_ = 0;
 };
-
-RevisionTokenSource::RevisionTokenSource(std::string_view text, antlr4::CharStream& input)
-    : input_(input), code_points_(code_points_of(text)) {
-  // As in the input stream (blank_byte_order_mark): a space, one code point.
-  if (!code_points_.empty() && code_points_[0] == 0xFEFF) code_points_[0] = ' ';
-}
 
 void RevisionTokenSource::advance_to(size_t end) {
   for (; pos_ < end; ++pos_) {
@@ -131,10 +126,10 @@ std::unique_ptr<antlr4::Token> RevisionTokenSource::nextToken() {
   size_t type = antlr4::Token::EOF;
   size_t channel = antlr4::Token::DEFAULT_CHANNEL;
   if (more(pos_)) end = scan_token(pos_, type, channel);
-  // As the generated lexer makes them: an EOF token stops one before it starts.
+  // As the generated lexer makes them: an EOF token (end == pos_) stops one
+  // before it starts.
   auto token = std::make_unique<antlr4::CommonToken>(std::make_pair(this, &input_), type, channel,
                                                      pos_, end - 1);
-  if (type == antlr4::Token::EOF) token->setStopIndex(pos_ - 1);
   token->setLine(line_);
   token->setCharPositionInLine(column_);
   advance_to(end);
@@ -256,10 +251,9 @@ size_t RevisionTokenSource::scan_token(size_t i, size_t& type, size_t& channel) 
       ++j;
     }
     type = L::IDENT;
-    if (!dollar && j - i <= 32) {
+    if (!dollar && j - i <= kLongestKeyword) {
       std::string word;
-      for (size_t k = i; k < j; ++k)
-        word += static_cast<char>(std::tolower(static_cast<int>(code_points_[k])));
+      for (size_t k = i; k < j; ++k) word += ascii_lower(code_points_[k]);
       const auto& table = keywords();
       if (auto it = table.find(word); it != table.end()) type = it->second;
     }
@@ -287,9 +281,16 @@ size_t RevisionTokenSource::scan_token(size_t i, size_t& type, size_t& channel) 
 
 }  // namespace
 
-std::unique_ptr<antlr4::TokenSource> make_revision_lexer(std::string_view text,
-                                                         antlr4::CharStream& input) {
-  return std::make_unique<RevisionTokenSource>(text, input);
+RevisionInput::RevisionInput() = default;
+RevisionInput::~RevisionInput() = default;
+RevisionInput::RevisionInput(RevisionInput&&) noexcept = default;
+
+RevisionInput make_revision_lexer(std::string_view text) {
+  auto chars = std::make_unique<CodePointStream>(blank_byte_order_mark(text));
+  RevisionInput input;
+  input.lexer = std::make_unique<RevisionTokenSource>(*chars);
+  input.chars = std::move(chars);
+  return input;
 }
 
 std::string generated_lexer_tokens(std::string_view text) {
@@ -300,8 +301,7 @@ std::string generated_lexer_tokens(std::string_view text) {
 }
 
 std::string hand_lexer_tokens(std::string_view text) {
-  antlr4::ANTLRInputStream input{blank_byte_order_mark(text)};
-  return all_tokens(*make_revision_lexer(text, input));
+  return all_tokens(*make_revision_lexer(text).lexer);
 }
 
 }  // namespace retort::parse

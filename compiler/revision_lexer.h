@@ -23,11 +23,18 @@ class TokenSource;
 
 namespace retort::parse {
 
-/// The lexer of `text`, which is valid UTF-8; `input` holds its code points
-/// (an ANTLRInputStream of the same text). Both must outlive it. It never
+/// The characters of a revision file and the lexer that reads them, for
+/// the generated parser. Made from valid UTF-8 text; a byte-order mark at
+/// the start reads as a blank (blank_byte_order_mark). The lexer never
 /// fails: what is no token is an ERROR_CHAR token, as in the grammar.
-std::unique_ptr<antlr4::TokenSource> make_revision_lexer(std::string_view text,
-                                                         antlr4::CharStream& input);
+struct RevisionInput {
+  RevisionInput();
+  ~RevisionInput();
+  RevisionInput(RevisionInput&&) noexcept;
+  std::unique_ptr<antlr4::CharStream> chars;  ///< the tokens' text comes from here
+  std::unique_ptr<antlr4::TokenSource> lexer;
+};
+RevisionInput make_revision_lexer(std::string_view text);
 
 /// The tokens of `text` (valid UTF-8) as "type channel start stop
 /// line:column" lines, from the generated lexer and from the hand-written

@@ -177,7 +177,9 @@ RoundTrip round_trip(const std::string& setup, const std::string& change,
   DiagnosticSink sink;
   r.after = r.before;
   replay_upgrade(file, r.after, options, sink);
-  r.plan = plan_downgrade(file, r.before, options, sink);
+  DiagnosticSink plan_sink;
+  r.plan = plan_downgrade(file, r.before, options, plan_sink);
+  for (const auto& d : plan_sink.diagnostics()) sink.report(d);
   // Lint derives the same plan from the schemas its own replay kept.
   std::vector<SchemaModel> schemas{r.before};
   std::vector<ReplayedStatement> replayed;
@@ -193,6 +195,7 @@ RoundTrip round_trip(const std::string& setup, const std::string& change,
   EXPECT_EQ(steps_text(from_replay), steps_text(r.plan));
   EXPECT_EQ(notes_text(from_replay), notes_text(r.plan));
   EXPECT_EQ(from_replay.ok, r.plan.ok);
+  EXPECT_EQ(messages(from_replay_sink), messages(plan_sink));
   r.downgraded = r.after;
   for (const auto& step : r.plan.steps) {
     apply_statement(step.statement, file.path, r.downgraded, options, sink, "0002");

@@ -115,6 +115,28 @@ TEST(ParserHeader, AllClauses) {
   EXPECT_EQ(f.downgrade_kind, ast::DowngradeKind::Derived);
 }
 
+// ast::Boxed behaves as the plain or optional member it replaced.
+TEST(AstBoxed, ValueSemantics) {
+  ast::Boxed<ast::Name> empty;
+  EXPECT_FALSE(empty.has_value());
+  EXPECT_EQ(empty->text, "");  // reads as a default value
+  ast::Boxed<ast::Name> a(ast::Name{"a", false, {}});
+  ast::Boxed<ast::Name> copy = a;
+  copy.edit().text = "b";
+  EXPECT_EQ(a->text, "a");  // copies are deep
+  const ast::Name& kept = *copy;
+  copy = a;  // in place when both hold a value: references stay valid
+  EXPECT_EQ(kept.text, "a");
+  const ast::Boxed<ast::Name>& same = copy;
+  copy = same;  // self-assignment
+  EXPECT_EQ(copy->text, "a");
+  copy = empty;
+  EXPECT_FALSE(copy.has_value());
+  ast::Boxed<ast::Name> moved = std::move(a);
+  EXPECT_TRUE(moved.has_value());
+  EXPECT_FALSE(a.has_value());  // NOLINT(bugprone-use-after-move): a moved-from box is empty
+}
+
 // A UTF-8 byte-order mark at the start (editors on Windows write one) is
 // ignored, and spans still point at the right bytes; one later is an error.
 TEST(ParserHeader, ByteOrderMarkIsIgnored) {

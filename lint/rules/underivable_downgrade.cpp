@@ -4,6 +4,8 @@
 // incident.
 #include <fmt/format.h>
 
+#include <cassert>
+
 #include "compiler/downgrade.h"
 #include "lint/rule.h"
 
@@ -24,12 +26,12 @@ class UnderivableDowngrade final : public Rule {
       if (!s.applied) return;
       replayed.push_back({&s.before, &s.after, true});
     }
-    // The engine kept the schema around every statement: no second replay.
+    // The engine kept the schema around every upgrade statement (one state
+    // each): no second replay.
+    assert(replayed.size() == rev.upgrade.size());
     DiagnosticSink scratch;
     DowngradePlan plan =
-        replayed.size() == rev.upgrade.size()
-            ? plan_downgrade_from_replay(rev, replayed, ctx.project.replay_options(), scratch)
-            : plan_downgrade(rev, ctx.before, ctx.project.replay_options(), scratch);
+        plan_downgrade_from_replay(rev, replayed, ctx.project.replay_options(), scratch);
     if (plan.ok) return;
     const std::string prefix =
         fmt::format("cannot derive the downgrade of revision \"{}\": ", rev.header.id.text);
