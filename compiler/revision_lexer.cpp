@@ -1,6 +1,7 @@
 #include "compiler/revision_lexer.h"
 
 #include "compiler/source.h"
+#include "compiler/text_util.h"
 
 #include <fmt/format.h>
 
@@ -46,8 +47,7 @@ const std::unordered_map<std::string, size_t>& keywords() {
     for (size_t type = 1; type <= vocabulary.getMaxTokenType(); ++type) {
       std::string name = vocabulary.getSymbolicName(type);
       if (!name.starts_with("K_")) continue;
-      std::string word = name.substr(2);
-      for (char& c : word) c = ascii_lower(c);
+      std::string word = lower_ascii(std::string_view(name).substr(2));
       assert(word.size() <= kLongestKeyword);
       out.emplace(std::move(word), type);
     }
@@ -57,10 +57,17 @@ const std::unordered_map<std::string, size_t>& keywords() {
 }
 
 /// ANTLR's input stream, which decodes the text to code points once; the
-/// lexer reads those same code points.
+/// lexer reads those same code points. The text is copied only when it
+/// starts with a byte-order mark (blank_byte_order_mark).
 class CodePointStream final : public antlr4::ANTLRInputStream {
  public:
-  using antlr4::ANTLRInputStream::ANTLRInputStream;
+  explicit CodePointStream(const std::string& text) {
+    if (text.starts_with("\xEF\xBB\xBF")) {
+      load(blank_byte_order_mark(text));
+    } else {
+      load(text);
+    }
+  }
   const std::u32string& code_points() const { return _data; }
 };
 
@@ -285,8 +292,8 @@ RevisionInput::RevisionInput() = default;
 RevisionInput::~RevisionInput() = default;
 RevisionInput::RevisionInput(RevisionInput&&) noexcept = default;
 
-RevisionInput make_revision_lexer(std::string_view text) {
-  auto chars = std::make_unique<CodePointStream>(blank_byte_order_mark(text));
+RevisionInput make_revision_lexer(const std::string& text) {
+  auto chars = std::make_unique<CodePointStream>(text);
   RevisionInput input;
   input.lexer = std::make_unique<RevisionTokenSource>(*chars);
   input.chars = std::move(chars);
@@ -301,7 +308,7 @@ std::string generated_lexer_tokens(std::string_view text) {
 }
 
 std::string hand_lexer_tokens(std::string_view text) {
-  return all_tokens(*make_revision_lexer(text).lexer);
+  return all_tokens(*make_revision_lexer(std::string(text)).lexer);
 }
 
 }  // namespace retort::parse

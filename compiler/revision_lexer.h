@@ -34,7 +34,7 @@ struct RevisionInput {
   std::unique_ptr<antlr4::CharStream> chars;  ///< the tokens' text comes from here
   std::unique_ptr<antlr4::TokenSource> lexer;
 };
-RevisionInput make_revision_lexer(std::string_view text);
+RevisionInput make_revision_lexer(const std::string& text);
 
 /// The tokens of `text` (valid UTF-8) as "type channel start stop
 /// line:column" lines, from the generated lexer and from the hand-written
