@@ -1,16 +1,36 @@
 #include "compiler/digest.h"
 
-#include <fmt/format.h>
 #include <openssl/evp.h>
 
+#include <cassert>
+
 namespace retort {
+
+namespace {
+
+// The SHA-256 implementation, fetched from OpenSSL's provider once: an
+// implicit fetch on every digest (EVP_sha256()) looks it up again under a
+// lock, which cost more than hashing a revision file. A constant once made.
+const EVP_MD* sha256_md() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+
+}  // namespace
 
 std::string sha256_hex(std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  std::string out;
-  for (unsigned int i = 0; i < length; ++i) out += fmt::format("{:02x}", digest[i]);
+  const EVP_MD* md = sha256_md();
+  int ok = EVP_Digest(data.data(), data.size(), digest, &length, md ? md : EVP_sha256(), nullptr);
+  assert(ok == 1 && length == 32);
+  (void)ok;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(2 * length, '0');
+  for (unsigned int i = 0; i < length; ++i) {
+    out[2 * i] = kHex[digest[i] >> 4];
+    out[2 * i + 1] = kHex[digest[i] & 0xF];
+  }
   return out;
 }
 

@@ -5,7 +5,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cassert>
+#include <type_traits>
 #include <unordered_map>
 
 #include "RevisionLexer.h"
@@ -58,7 +60,8 @@ const std::unordered_map<std::string, size_t>& keywords() {
 
 /// ANTLR's input stream, which decodes the text to code points once; the
 /// lexer reads those same code points. The text is copied only when it
-/// starts with a byte-order mark (blank_byte_order_mark).
+/// starts with a byte-order mark (blank_byte_order_mark). For text that is
+/// not all ASCII.
 class CodePointStream final : public antlr4::ANTLRInputStream {
  public:
   explicit CodePointStream(const std::string& text) {
@@ -68,8 +71,53 @@ class CodePointStream final : public antlr4::ANTLRInputStream {
       load(text);
     }
   }
-  const std::u32string& code_points() const { return _data; }
+  std::u32string_view code_points() const { return _data; }
 };
+
+/// The characters of an all-ASCII text, where a byte is a code point: no
+/// UTF-32 copy four times the file's size to make and free per parse.
+/// Indexes are the same as CodePointStream's would be.
+class AsciiStream final : public antlr4::CharStream {
+ public:
+  explicit AsciiStream(std::string text) : text_(std::move(text)) {}
+  std::string_view code_points() const { return text_; }
+
+  void consume() override {
+    if (p_ >= text_.size()) throw antlr4::IllegalStateException("cannot consume EOF");
+    ++p_;
+  }
+  size_t LA(ssize_t i) override {
+    // As ANTLRInputStream: LA(1) is the current character, LA(-1) the one before.
+    if (i == 0) return 0;
+    ssize_t at = static_cast<ssize_t>(p_) + (i > 0 ? i - 1 : i);
+    if (at < 0 || at >= static_cast<ssize_t>(text_.size())) return antlr4::IntStream::EOF;
+    return static_cast<unsigned char>(text_[static_cast<size_t>(at)]);
+  }
+  ssize_t mark() override { return -1; }
+  void release(ssize_t) override {}
+  size_t index() override { return p_; }
+  void seek(size_t index) override { p_ = std::min(index, text_.size()); }
+  size_t size() override { return text_.size(); }
+  std::string getSourceName() const override { return antlr4::IntStream::UNKNOWN_SOURCE_NAME; }
+  std::string getText(const antlr4::misc::Interval& interval) override {
+    if (interval.a < 0 || interval.b < 0) return {};
+    size_t start = static_cast<size_t>(interval.a);
+    size_t stop = static_cast<size_t>(interval.b);
+    if (start >= text_.size()) return {};
+    stop = std::min(stop, text_.size() - 1);
+    return stop < start ? std::string() : text_.substr(start, stop - start + 1);
+  }
+  std::string toString() const override { return text_; }
+
+ private:
+  std::string text_;
+  size_t p_ = 0;
+};
+
+bool all_ascii(std::string_view text) {
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
 
 std::string describe(antlr4::Token& t) {
   return fmt::format("{} {} {} {} {}:{}\n", static_cast<long long>(t.getType()), t.getChannel(),
@@ -87,10 +135,13 @@ std::string all_tokens(antlr4::TokenSource& source) {
   }
 }
 
+/// `Text`: a view of the code points, std::u32string_view, or
+/// std::string_view for an all-ASCII text (AsciiStream).
+template <class Text>
 class RevisionTokenSource final : public antlr4::TokenSource {
  public:
-  explicit RevisionTokenSource(CodePointStream& input)
-      : input_(input), code_points_(input.code_points()) {}
+  RevisionTokenSource(antlr4::CharStream& input, Text code_points)
+      : input_(input), code_points_(code_points) {}
 
   std::unique_ptr<antlr4::Token> nextToken() override;
   size_t getLine() const override { return line_; }
@@ -102,22 +153,27 @@ class RevisionTokenSource final : public antlr4::TokenSource {
   }
 
  private:
-  char32_t at(size_t i) const { return i < code_points_.size() ? code_points_[i] : 0; }
+  char32_t at(size_t i) const { return i < code_points_.size() ? point(i) : 0; }
+  /// The code point at `i` (an ASCII byte is never negative as a char32_t).
+  char32_t point(size_t i) const {
+    return static_cast<std::make_unsigned_t<typename Text::value_type>>(code_points_[i]);
+  }
   bool more(size_t i) const { return i < code_points_.size(); }
   /// Moves past code points [pos_, end), keeping the line and column.
   void advance_to(size_t end);
   size_t scan_token(size_t start, size_t& type, size_t& channel) const;
 
   antlr4::CharStream& input_;
-  const std::u32string& code_points_;
+  const Text code_points_;
   size_t pos_ = 0;
   size_t line_ = 1;
   size_t column_ = 0;
 };
 
-void RevisionTokenSource::advance_to(size_t end) {
+template <class Text>
+void RevisionTokenSource<Text>::advance_to(size_t end) {
   for (; pos_ < end; ++pos_) {
-    if (code_points_[pos_] == '\n') {
+    if (point(pos_) == '\n') {
       ++line_;
       column_ = 0;
     } else {
@@ -126,7 +182,8 @@ void RevisionTokenSource::advance_to(size_t end) {
   }
 }
 
-std::unique_ptr<antlr4::Token> RevisionTokenSource::nextToken() {
+template <class Text>
+std::unique_ptr<antlr4::Token> RevisionTokenSource<Text>::nextToken() {
   size_t end = pos_;
   while (more(end) && is_space(at(end))) ++end;  // WS -> skip
   advance_to(end);
@@ -144,7 +201,8 @@ std::unique_ptr<antlr4::Token> RevisionTokenSource::nextToken() {
 }
 
 // Longest match, the earlier rule winning a tie, as ANTLR's lexer decides.
-size_t RevisionTokenSource::scan_token(size_t i, size_t& type, size_t& channel) const {
+template <class Text>
+size_t RevisionTokenSource<Text>::scan_token(size_t i, size_t& type, size_t& channel) const {
   const size_t size = code_points_.size();
   auto one = [&](size_t t) {
     type = t;
@@ -158,8 +216,8 @@ size_t RevisionTokenSource::scan_token(size_t i, size_t& type, size_t& channel) 
   // quote, the UNTERMINATED_ rule's match runs to the end and is longer.
   auto quoted = [&](char32_t q, size_t closed, size_t unterminated) {
     for (size_t j = i + 1; j < size; ++j) {
-      if (code_points_[j] != q) continue;
-      if (j + 1 < size && code_points_[j + 1] == q) {
+      if (point(j) != q) continue;
+      if (j + 1 < size && point(j + 1) == q) {
         ++j;
         continue;
       }
@@ -169,7 +227,7 @@ size_t RevisionTokenSource::scan_token(size_t i, size_t& type, size_t& channel) 
     type = unterminated;
     return size;
   };
-  const char32_t c = code_points_[i];
+  const char32_t c = point(i);
   switch (c) {
     case ';':
       return one(L::SEMI);
@@ -208,7 +266,7 @@ size_t RevisionTokenSource::scan_token(size_t i, size_t& type, size_t& channel) 
     case '-': {
       if (at(i + 1) != '-') return one(L::MINUS);
       size_t j = i + 2;
-      while (j < size && code_points_[j] != '\r' && code_points_[j] != '\n') ++j;
+      while (j < size && point(j) != '\r' && point(j) != '\n') ++j;
       type = L::LINE_COMMENT;
       channel = antlr4::Token::HIDDEN_CHANNEL;
       return j;
@@ -218,7 +276,7 @@ size_t RevisionTokenSource::scan_token(size_t i, size_t& type, size_t& channel) 
       // A closed comment ends at the first `*/` after the opening `/*`; its
       // body cannot hold one. Without one, UNTERMINATED_COMMENT takes the rest.
       for (size_t j = i + 2; j + 1 < size; ++j) {
-        if (code_points_[j] == '*' && code_points_[j + 1] == '/') {
+        if (point(j) == '*' && point(j + 1) == '/') {
           type = L::BLOCK_COMMENT;
           channel = antlr4::Token::HIDDEN_CHANNEL;
           return j + 2;
@@ -235,10 +293,10 @@ size_t RevisionTokenSource::scan_token(size_t i, size_t& type, size_t& channel) 
       // DOLLAR_BODY: `$tag$`, then the body up to and including the same
       // tag again (the grammar's consumeDollarBody), else to the end.
       size_t j = i + 1;
-      if (j < size && (is_letter(code_points_[j]) || code_points_[j] == '_')) {
-        while (j < size && is_word(code_points_[j])) ++j;
+      if (j < size && (is_letter(point(j)) || point(j) == '_')) {
+        while (j < size && is_word(point(j))) ++j;
       }
-      if (j >= size || code_points_[j] != '$') return one(L::ERROR_CHAR);
+      if (j >= size || point(j) != '$') return one(L::ERROR_CHAR);
       const size_t tag = j + 1 - i;
       type = L::DOLLAR_BODY;
       for (size_t k = j + 1; k + tag <= size; ++k) {
@@ -253,14 +311,14 @@ size_t RevisionTokenSource::scan_token(size_t i, size_t& type, size_t& channel) 
     // IDENT: [A-Za-z_] [A-Za-z0-9_$]*; a keyword when it is one whole.
     size_t j = i + 1;
     bool dollar = false;
-    while (j < size && (is_word(code_points_[j]) || code_points_[j] == '$')) {
-      dollar = dollar || code_points_[j] == '$';
+    while (j < size && (is_word(point(j)) || point(j) == '$')) {
+      dollar = dollar || point(j) == '$';
       ++j;
     }
     type = L::IDENT;
     if (!dollar && j - i <= kLongestKeyword) {
       std::string word;
-      for (size_t k = i; k < j; ++k) word += ascii_lower(code_points_[k]);
+      for (size_t k = i; k < j; ++k) word += ascii_lower(point(k));
       const auto& table = keywords();
       if (auto it = table.find(word); it != table.end()) type = it->second;
     }
@@ -268,15 +326,15 @@ size_t RevisionTokenSource::scan_token(size_t i, size_t& type, size_t& channel) 
   }
   if (is_digit(c)) {
     size_t j = i + 1;
-    while (j < size && is_digit(code_points_[j])) ++j;
-    if (j < size && (is_letter(code_points_[j]) || code_points_[j] == '_')) {
-      while (j < size && is_word(code_points_[j])) ++j;  // DIGIT_WORD
+    while (j < size && is_digit(point(j))) ++j;
+    if (j < size && (is_letter(point(j)) || point(j) == '_')) {
+      while (j < size && is_word(point(j))) ++j;  // DIGIT_WORD
       type = L::DIGIT_WORD;
       return j;
     }
-    if (j + 1 < size && code_points_[j] == '.' && is_digit(code_points_[j + 1])) {
+    if (j + 1 < size && point(j) == '.' && is_digit(point(j + 1))) {
       j += 2;
-      while (j < size && is_digit(code_points_[j])) ++j;
+      while (j < size && is_digit(point(j))) ++j;
       type = L::DECIMAL;
       return j;
     }
@@ -293,10 +351,18 @@ RevisionInput::~RevisionInput() = default;
 RevisionInput::RevisionInput(RevisionInput&&) noexcept = default;
 
 RevisionInput make_revision_lexer(const std::string& text) {
-  auto chars = std::make_unique<CodePointStream>(text);
   RevisionInput input;
-  input.lexer = std::make_unique<RevisionTokenSource>(*chars);
-  input.chars = std::move(chars);
+  if (all_ascii(text)) {
+    auto chars = std::make_unique<AsciiStream>(text);
+    input.lexer = std::make_unique<RevisionTokenSource<std::string_view>>(*chars,
+                                                                          chars->code_points());
+    input.chars = std::move(chars);
+  } else {
+    auto chars = std::make_unique<CodePointStream>(text);
+    input.lexer = std::make_unique<RevisionTokenSource<std::u32string_view>>(
+        *chars, chars->code_points());
+    input.chars = std::move(chars);
+  }
   return input;
 }
 

@@ -223,11 +223,15 @@ class Renderer {
   /// after the last) is rendered as that one statement, with the @allow
   /// comments of all of them above it. SQLite: when it needs a table
   /// rebuild, so that the run shares one.
+  /// merges_alters must report nothing (its ctx.sink is thrown away).
   virtual bool merges_alters(const ast::AlterTable& merged, const RenderContext& ctx) const {
     (void)merged;
     (void)ctx;
     return false;
   }
+  /// False when merges_alters never says yes: a run is then not replayed
+  /// a second time to ask it.
+  virtual bool may_merge_alters() const { return false; }
 
   // ------------------------------------------------------- bookkeeping
   /// Client lines at the top of a script (`\set ON_ERROR_STOP on`).

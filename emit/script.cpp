@@ -145,7 +145,7 @@ std::vector<Item> render_statements(const std::vector<const ast::Statement*>& st
       return a != nullptr && a->name.key() == alter->name.key();
     };
     // Only a run of two or more is worth copying the statement for.
-    if (alter != nullptr && continues_run(i + 1)) {
+    if (alter != nullptr && renderer.may_merge_alters() && continues_run(i + 1)) {
       SchemaModel run_after = schema;
       ast::AlterTable all = *alter;
       size_t end = i;

@@ -486,6 +486,7 @@ class SqliteRenderer final : public Renderer {
   }
 
   // A run of `alter table`s of one table shares one rebuild when it needs one.
+  bool may_merge_alters() const override { return true; }
   bool merges_alters(const ast::AlterTable& merged, const RenderContext& ctx) const override {
     DiagnosticSink quiet;  // rendering reports them once, below
     RenderContext probe{ctx.before, ctx.after,    ctx.file,           ctx.options,
