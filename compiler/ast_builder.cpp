@@ -7,12 +7,39 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <typeinfo>
 
 #include "compiler/parser.h"
 
 namespace retort::parse {
 
 using P = grammar::RevisionParser;
+
+// ------------------------------------------------------- parse tree nodes
+
+namespace {
+
+/// The parse tree node `t` as the generated context class T, or null. T
+/// must be a most-derived class (a rule without labelled alternatives, or
+/// one alternative), as every class named here is: one type_info
+/// comparison, where dynamic_cast (and the generated accessors, which
+/// dynamic_cast every child) walks up the class tree comparing names. That
+/// walk was a tenth of a cold parse.
+template <class T>
+T* as(antlr4::tree::ParseTree* t) {
+  return t != nullptr && typeid(*t) == typeid(T) ? static_cast<T*>(t) : nullptr;
+}
+
+/// The first child of `ctx` that is a T (as `as`), or null.
+template <class T>
+T* child(antlr4::ParserRuleContext* ctx) {
+  for (antlr4::tree::ParseTree* c : ctx->children) {
+    if (T* t = as<T>(c)) return t;
+  }
+  return nullptr;
+}
+
+}  // namespace
 
 // ---------------------------------------------------------------- positions
 
@@ -305,19 +332,19 @@ class Builder {
       return true;
     };
     for (auto* c : ctx->headerClause()) {
-      if (auto* r = dynamic_cast<P::RevisionClauseContext*>(c)) {
+      if (auto* r = as<P::RevisionClauseContext>(c)) {
         seen[0] = true;
         error(pos_.token_span(r->getStart()), "the header has more than one \"revision\" clause",
               "a file holds exactly one revision");
-      } else if (auto* rv = dynamic_cast<P::RevisesClauseContext*>(c)) {
+      } else if (auto* rv = as<P::RevisesClauseContext>(c)) {
         if (once(1, c, "revises", "list every parent in one clause: revises a, b")) {
           for (auto* id : rv->revisionId()) h.revises.push_back(revision_id(id));
         }
-      } else if (auto* d = dynamic_cast<P::DependsClauseContext*>(c)) {
+      } else if (auto* d = as<P::DependsClauseContext>(c)) {
         if (once(2, c, "depends on", "list every dependency in one clause: depends on a, b")) {
           for (auto* id : d->revisionId()) h.depends_on.push_back(revision_id(id));
         }
-      } else if (auto* l = dynamic_cast<P::LabelsClauseContext*>(c)) {
+      } else if (auto* l = as<P::LabelsClauseContext>(c)) {
         if (once(3, c, "labels", "list every label in one clause: labels a, b")) {
           for (auto* label : l->labelName()) {
             if (label->STRING()) {
@@ -331,11 +358,11 @@ class Builder {
             }
           }
         }
-      } else if (auto* m = dynamic_cast<P::MessageClauseContext*>(c)) {
+      } else if (auto* m = as<P::MessageClauseContext>(c)) {
         if (once(4, c, "message", "")) h.message = string_value(m->STRING());
-      } else if (auto* a = dynamic_cast<P::AuthorClauseContext*>(c)) {
+      } else if (auto* a = as<P::AuthorClauseContext>(c)) {
         if (once(5, c, "author", "")) h.author = string_value(a->STRING());
-      } else if (auto* cr = dynamic_cast<P::CreatedClauseContext*>(c)) {
+      } else if (auto* cr = as<P::CreatedClauseContext>(c)) {
         if (once(6, c, "created", "")) {
           h.created = string_value(cr->STRING());
           if (!valid_timestamp(*h.created)) {
@@ -531,33 +558,33 @@ class Builder {
   }
 
   std::optional<ast::StatementNode> statement_node(P::StatementBodyContext* b) {
-    if (auto* c = b->createTable()) return create_table(c);
-    if (auto* c = b->createIndex()) return create_index(c);
-    if (auto* c = b->createEnum()) {
+    if (auto* c = child<P::CreateTableContext>(b)) return create_table(c);
+    if (auto* c = child<P::CreateIndexContext>(b)) return create_index(c);
+    if (auto* c = child<P::CreateEnumContext>(b)) {
       ast::CreateEnum e;
       e.name = qualified(c->qualifiedName());
       for (auto* s : c->STRING()) e.values.push_back(enum_value(s));
       return e;
     }
-    if (auto* c = b->createView()) {
+    if (auto* c = child<P::CreateViewContext>(b)) {
       ast::CreateView v;
       v.name = qualified(c->qualifiedName());
       v.body = dialect_text(c->dialectText());
       return v;
     }
-    if (auto* c = b->createSchema()) return ast::CreateSchema{name(c->name())};
-    if (auto* c = b->dropTable()) {
+    if (auto* c = child<P::CreateSchemaContext>(b)) return ast::CreateSchema{name(c->name())};
+    if (auto* c = child<P::DropTableContext>(b)) {
       return ast::DropTable{qualified(c->qualifiedName()), c->K_IF() != nullptr,
                             c->K_CASCADE() != nullptr};
     }
-    if (auto* c = b->dropIndex()) {
+    if (auto* c = child<P::DropIndexContext>(b)) {
       return ast::DropIndex{qualified(c->qualifiedName()), c->K_CONCURRENTLY() != nullptr,
                             c->K_IF() != nullptr};
     }
-    if (auto* c = b->dropEnum()) return ast::DropEnum{qualified(c->qualifiedName())};
-    if (auto* c = b->dropView()) return ast::DropView{qualified(c->qualifiedName())};
-    if (auto* c = b->dropSchema()) return ast::DropSchema{name(c->name())};
-    if (auto* c = b->alterTable()) {
+    if (auto* c = child<P::DropEnumContext>(b)) return ast::DropEnum{qualified(c->qualifiedName())};
+    if (auto* c = child<P::DropViewContext>(b)) return ast::DropView{qualified(c->qualifiedName())};
+    if (auto* c = child<P::DropSchemaContext>(b)) return ast::DropSchema{name(c->name())};
+    if (auto* c = child<P::AlterTableContext>(b)) {
       if (c->K_RENAME()) return ast::RenameTable{qualified(c->qualifiedName()), name(c->name())};
       ast::AlterTable t;
       t.name = qualified(c->qualifiedName());
@@ -566,10 +593,10 @@ class Builder {
       }
       return t;
     }
-    if (auto* c = b->alterIndex()) {
+    if (auto* c = child<P::AlterIndexContext>(b)) {
       return ast::RenameIndex{qualified(c->qualifiedName()), name(c->name())};
     }
-    if (auto* c = b->alterEnum()) {
+    if (auto* c = child<P::AlterEnumContext>(b)) {
       ast::AlterEnumAddValue e;
       e.name = qualified(c->qualifiedName());
       auto strings = c->STRING();
@@ -580,7 +607,7 @@ class Builder {
       return e;
     }
     if (auto* c = b->commentOn()) {
-      if (auto* t = dynamic_cast<P::CommentOnTableContext*>(c)) {
+      if (auto* t = as<P::CommentOnTableContext>(c)) {
         return ast::CommentOnTable{qualified(t->qualifiedName()), string_value(t->STRING())};
       }
       auto* col = static_cast<P::CommentOnColumnContext*>(c);
@@ -594,8 +621,8 @@ class Builder {
       out.comment = string_value(col->STRING());
       return out;
     }
-    if (auto* c = b->insertStmt()) return insert(c);
-    if (auto* c = b->executeStmt()) {
+    if (auto* c = child<P::InsertStmtContext>(b)) return insert(c);
+    if (auto* c = child<P::ExecuteStmtContext>(b)) {
       ast::Execute e;
       auto texts = c->dialectText();
       e.body = dialect_text(texts[0]);
@@ -639,36 +666,35 @@ class Builder {
     col.type = type(c->typeSpec());
     for (auto* k : c->columnConstraint()) {
       SourceSpan where = span(k);
-      if (dynamic_cast<P::NotNullConstraintContext*>(k) ||
-          dynamic_cast<P::NullConstraintContext*>(k)) {
-        bool not_null = dynamic_cast<P::NotNullConstraintContext*>(k) != nullptr;
+      if (as<P::NotNullConstraintContext>(k) || as<P::NullConstraintContext>(k)) {
+        bool not_null = as<P::NotNullConstraintContext>(k) != nullptr;
         if (col.not_null && *col.not_null != not_null) {
           error(where,
                 fmt::format("column \"{}\" is declared both null and not null", col.name.text));
         }
         col.not_null = not_null;
-      } else if (auto* d = dynamic_cast<P::DefaultConstraintContext*>(k)) {
+      } else if (auto* d = as<P::DefaultConstraintContext>(k)) {
         if (col.default_value) {
           error(where, fmt::format("column \"{}\" has more than one default", col.name.text));
         }
         col.default_value = expr(d->expr());
-      } else if (dynamic_cast<P::PrimaryKeyConstraintContext*>(k)) {
+      } else if (as<P::PrimaryKeyConstraintContext>(k)) {
         col.primary_key = true;
-      } else if (dynamic_cast<P::UniqueConstraintContext*>(k)) {
+      } else if (as<P::UniqueConstraintContext>(k)) {
         col.unique = true;
-      } else if (dynamic_cast<P::IdentityConstraintContext*>(k)) {
+      } else if (as<P::IdentityConstraintContext>(k)) {
         col.identity = true;
-      } else if (auto* r = dynamic_cast<P::ReferencesConstraintContext*>(k)) {
+      } else if (auto* r = as<P::ReferencesConstraintContext>(k)) {
         if (col.references) {
           error(where,
                 fmt::format("column \"{}\" has more than one references clause", col.name.text));
         }
         col.references = references(r->references());
-      } else if (auto* ck = dynamic_cast<P::CheckConstraintContext*>(k)) {
+      } else if (auto* ck = as<P::CheckConstraintContext>(k)) {
         col.checks.push_back(expr(ck->expr()));
-      } else if (auto* cm = dynamic_cast<P::CommentConstraintContext*>(k)) {
+      } else if (auto* cm = as<P::CommentConstraintContext>(k)) {
         col.comment = string_value(cm->STRING());
-      } else if (auto* co = dynamic_cast<P::CollateConstraintContext*>(k)) {
+      } else if (auto* co = as<P::CollateConstraintContext>(k)) {
         col.collate = string_value(co->STRING());
       }
     }
@@ -708,8 +734,8 @@ class Builder {
   }
 
   static bool using_index(P::ConstraintBodyContext* b) {
-    if (auto* pk = dynamic_cast<P::PrimaryKeyBodyContext*>(b)) return pk->K_USING() != nullptr;
-    if (auto* u = dynamic_cast<P::UniqueBodyContext*>(b)) return u->K_USING() != nullptr;
+    if (auto* pk = as<P::PrimaryKeyBodyContext>(b)) return pk->K_USING() != nullptr;
+    if (auto* u = as<P::UniqueBodyContext>(b)) return u->K_USING() != nullptr;
     return false;
   }
 
@@ -718,13 +744,13 @@ class Builder {
     t.span = span(c);
     if (c->name()) t.name = name(c->name());
     auto* b = c->constraintBody();
-    if (auto* pk = dynamic_cast<P::PrimaryKeyBodyContext*>(b)) {
+    if (auto* pk = as<P::PrimaryKeyBodyContext>(b)) {
       t.kind = ast::ConstraintKind::PrimaryKey;
       if (pk->nameList()) t.columns = names(pk->nameList());
-    } else if (auto* u = dynamic_cast<P::UniqueBodyContext*>(b)) {
+    } else if (auto* u = as<P::UniqueBodyContext>(b)) {
       t.kind = ast::ConstraintKind::Unique;
       if (u->nameList()) t.columns = names(u->nameList());
-    } else if (auto* fk = dynamic_cast<P::ForeignKeyBodyContext*>(b)) {
+    } else if (auto* fk = as<P::ForeignKeyBodyContext>(b)) {
       t.kind = ast::ConstraintKind::ForeignKey;
       auto lists = fk->nameList();
       t.columns = names(lists[0]);
@@ -740,7 +766,7 @@ class Builder {
               "list as many referenced columns as columns");
       }
       t.references = std::move(r);
-    } else if (auto* ck = dynamic_cast<P::CheckBodyContext*>(b)) {
+    } else if (auto* ck = as<P::CheckBodyContext>(b)) {
       t.kind = ast::ConstraintKind::Check;
       t.check = expr(ck->expr());
     }
@@ -749,10 +775,10 @@ class Builder {
 
   std::optional<ast::AlterAction> alter_action(P::AlterActionContext* a) {
     SourceSpan s = span(a);
-    if (auto* c = dynamic_cast<P::AddColumnActionContext*>(a)) {
+    if (auto* c = as<P::AddColumnActionContext>(a)) {
       return ast::AddColumn{column_def(c->columnDef()), s};
     }
-    if (auto* c = dynamic_cast<P::AddConstraintActionContext*>(a)) {
+    if (auto* c = as<P::AddConstraintActionContext>(a)) {
       auto* tc = c->tableConstraint();
       auto* body = tc->constraintBody();
       if (using_index(body)) {
@@ -765,7 +791,7 @@ class Builder {
         }
         if (c->K_VALID()) error(s, "not valid does not apply to a constraint using an index");
         u.name = name(tc->name());
-        if (auto* pk = dynamic_cast<P::PrimaryKeyBodyContext*>(body)) {
+        if (auto* pk = as<P::PrimaryKeyBodyContext>(body)) {
           u.kind = ast::ConstraintKind::PrimaryKey;
           u.index = name(pk->name());
         } else {
@@ -776,35 +802,35 @@ class Builder {
       }
       return ast::AddConstraint{table_constraint(tc), c->K_VALID() != nullptr, s};
     }
-    if (auto* c = dynamic_cast<P::DropColumnActionContext*>(a)) {
+    if (auto* c = as<P::DropColumnActionContext>(a)) {
       return ast::DropColumn{name(c->name()), c->K_CASCADE() != nullptr, s};
     }
-    if (auto* c = dynamic_cast<P::DropConstraintActionContext*>(a)) {
+    if (auto* c = as<P::DropConstraintActionContext>(a)) {
       return ast::DropConstraint{name(c->name()), s};
     }
-    if (auto* c = dynamic_cast<P::RenameColumnActionContext*>(a)) {
+    if (auto* c = as<P::RenameColumnActionContext>(a)) {
       return ast::RenameColumn{name(c->name(0)), name(c->name(1)), s};
     }
-    if (auto* c = dynamic_cast<P::RenameConstraintActionContext*>(a)) {
+    if (auto* c = as<P::RenameConstraintActionContext>(a)) {
       return ast::RenameConstraint{name(c->name(0)), name(c->name(1)), s};
     }
-    if (auto* c = dynamic_cast<P::ValidateConstraintActionContext*>(a)) {
+    if (auto* c = as<P::ValidateConstraintActionContext>(a)) {
       return ast::ValidateConstraint{name(c->name()), s};
     }
-    if (auto* c = dynamic_cast<P::AlterColumnActionOuterContext*>(a)) {
+    if (auto* c = as<P::AlterColumnActionOuterContext>(a)) {
       ast::Name col = name(c->name());
       auto* act = c->alterColumnAction();
-      if (auto* t = dynamic_cast<P::AlterTypeActionContext*>(act)) {
+      if (auto* t = as<P::AlterTypeActionContext>(act)) {
         ast::ExprPtr using_expr = t->expr() ? expr(t->expr()) : nullptr;
         return ast::AlterColumnType{col, type(t->typeSpec()), using_expr, s};
       }
-      if (dynamic_cast<P::SetNotNullActionContext*>(act)) return ast::SetNotNull{col, s};
-      if (dynamic_cast<P::DropNotNullActionContext*>(act)) return ast::DropNotNull{col, s};
-      if (auto* d = dynamic_cast<P::SetDefaultActionContext*>(act)) {
+      if (as<P::SetNotNullActionContext>(act)) return ast::SetNotNull{col, s};
+      if (as<P::DropNotNullActionContext>(act)) return ast::DropNotNull{col, s};
+      if (auto* d = as<P::SetDefaultActionContext>(act)) {
         return ast::SetDefault{col, expr(d->expr()), s};
       }
-      if (dynamic_cast<P::DropDefaultActionContext*>(act)) return ast::DropDefault{col, s};
-      if (auto* cm = dynamic_cast<P::SetCommentActionContext*>(act)) {
+      if (as<P::DropDefaultActionContext>(act)) return ast::DropDefault{col, s};
+      if (auto* cm = as<P::SetCommentActionContext>(act)) {
         return ast::SetColumnComment{col, string_value(cm->STRING()), s};
       }
     }
@@ -922,7 +948,7 @@ class Builder {
   ast::Type type(P::TypeSpecContext* c) {
     ast::Type t;
     t.span = span(c);
-    if (auto* n = dynamic_cast<P::NativeTypeContext*>(c)) {
+    if (auto* n = as<P::NativeTypeContext>(c)) {
       t.kind = ast::TypeKind::Native;
       ast::DialectText& native = t.native.edit();
       native.span = t.span;
@@ -1142,23 +1168,23 @@ class Builder {
       e.args.push_back(std::move(b.expr));
     };
     e.args.push_back(left.expr);
-    if (auto* t = dynamic_cast<P::IsNullTailContext*>(tail)) {
+    if (auto* t = as<P::IsNullTailContext>(tail)) {
       e.kind = ast::ExprKind::IsNull;
       e.negated = t->K_NOT() != nullptr;
-    } else if (auto* in = dynamic_cast<P::InTailContext*>(tail)) {
+    } else if (auto* in = as<P::InTailContext>(tail)) {
       e.kind = ast::ExprKind::In;
       e.negated = in->K_NOT() != nullptr;
       for (auto* x : in->expr()) add(or_expr(x->orExpr()));
-    } else if (auto* l = dynamic_cast<P::LikeTailContext*>(tail)) {
+    } else if (auto* l = as<P::LikeTailContext>(tail)) {
       e.kind = ast::ExprKind::Like;
       e.negated = l->K_NOT() != nullptr;
       add(concat_expr(l->concatExpr()));
-    } else if (auto* b = dynamic_cast<P::BetweenTailContext*>(tail)) {
+    } else if (auto* b = as<P::BetweenTailContext>(tail)) {
       e.kind = ast::ExprKind::Between;
       e.negated = b->K_NOT() != nullptr;
       add(concat_expr(b->concatExpr(0)));
       add(concat_expr(b->concatExpr(1)));
-    } else if (auto* cmp = dynamic_cast<P::CompareTailContext*>(tail)) {
+    } else if (auto* cmp = as<P::CompareTailContext>(tail)) {
       e.kind = ast::ExprKind::Binary;
       e.op = std::string(pos_.text(cmp->compareOp()->getStart()));
       add(concat_expr(cmp->concatExpr()));
@@ -1191,30 +1217,30 @@ class Builder {
   Built primary(P::PrimaryContext* c) {
     ast::Expr e;
     e.span = span(c);
-    if (auto* s = dynamic_cast<P::StringLiteralContext*>(c)) {
+    if (auto* s = as<P::StringLiteralContext>(c)) {
       e.kind = ast::ExprKind::String;
       e.text = string_value(s->STRING());
-    } else if (dynamic_cast<P::NumberLiteralContext*>(c)) {
+    } else if (as<P::NumberLiteralContext>(c)) {
       e.kind = ast::ExprKind::Number;
       e.text = std::string(pos_.text(c->getStart()));
-    } else if (dynamic_cast<P::BooleanLiteralContext*>(c)) {
+    } else if (as<P::BooleanLiteralContext>(c)) {
       e.kind = ast::ExprKind::Boolean;
       e.text = lower(pos_.text(c->getStart()));
-    } else if (dynamic_cast<P::NullLiteralContext*>(c)) {
+    } else if (as<P::NullLiteralContext>(c)) {
       e.kind = ast::ExprKind::Null;
-    } else if (dynamic_cast<P::KeywordValueContext*>(c)) {
+    } else if (as<P::KeywordValueContext>(c)) {
       e.kind = ast::ExprKind::Keyword;
       e.text = lower(pos_.text(c->getStart()));
-    } else if (auto* cast = dynamic_cast<P::CastExprContext*>(c)) {
+    } else if (auto* cast = as<P::CastExprContext>(c)) {
       e.kind = ast::ExprKind::Cast;
       Built inner = or_expr(cast->expr()->orExpr());
       e.args = {inner.expr};
       e.cast_type = type(cast->typeSpec());
       return make(std::move(e), inner.depth + 1);
-    } else if (auto* raw = dynamic_cast<P::RawSqlContext*>(c)) {
+    } else if (auto* raw = as<P::RawSqlContext>(c)) {
       e.kind = ast::ExprKind::Raw;
       e.text = dollar_body(raw->DOLLAR_BODY()->getSymbol());
-    } else if (auto* call = dynamic_cast<P::CallExprContext*>(c)) {
+    } else if (auto* call = as<P::CallExprContext>(c)) {
       e.kind = ast::ExprKind::Call;
       e.text = name(call->name()).text;
       int depth = 0;
@@ -1224,10 +1250,10 @@ class Builder {
         e.args.push_back(std::move(arg.expr));
       }
       return make(std::move(e), depth + 1);
-    } else if (auto* col = dynamic_cast<P::ColumnRefContext*>(c)) {
+    } else if (auto* col = as<P::ColumnRefContext>(c)) {
       e.kind = ast::ExprKind::Column;
       for (auto* n : col->name()) e.names.push_back(name(n));
-    } else if (auto* paren = dynamic_cast<P::ParenExprContext*>(c)) {
+    } else if (auto* paren = as<P::ParenExprContext>(c)) {
       e.kind = ast::ExprKind::Paren;
       Built inner = or_expr(paren->expr()->orExpr());
       e.args = {inner.expr};

@@ -354,13 +354,13 @@ RevisionInput make_revision_lexer(const std::string& text) {
   RevisionInput input;
   if (all_ascii(text)) {
     auto chars = std::make_unique<AsciiStream>(text);
-    input.lexer = std::make_unique<RevisionTokenSource<std::string_view>>(*chars,
-                                                                          chars->code_points());
+    input.lexer =
+        std::make_unique<RevisionTokenSource<std::string_view>>(*chars, chars->code_points());
     input.chars = std::move(chars);
   } else {
     auto chars = std::make_unique<CodePointStream>(text);
-    input.lexer = std::make_unique<RevisionTokenSource<std::u32string_view>>(
-        *chars, chars->code_points());
+    input.lexer =
+        std::make_unique<RevisionTokenSource<std::u32string_view>>(*chars, chars->code_points());
     input.chars = std::move(chars);
   }
   return input;
