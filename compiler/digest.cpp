@@ -2,7 +2,7 @@
 
 #include <openssl/evp.h>
 
-#include <cassert>
+#include <stdexcept>
 
 namespace retort {
 
@@ -22,9 +22,11 @@ std::string sha256_hex(std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   const EVP_MD* md = sha256_md();
-  int ok = EVP_Digest(data.data(), data.size(), digest, &length, md ? md : EVP_sha256(), nullptr);
-  assert(ok == 1 && length == 32);
-  (void)ok;
+  if (EVP_Digest(data.data(), data.size(), digest, &length, md ? md : EVP_sha256(), nullptr) != 1 ||
+      length != 32) {
+    // Never an empty or short digest: it would match anything it is compared with.
+    throw std::runtime_error("OpenSSL could not compute a SHA-256 digest");
+  }
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out(2 * length, '0');
   for (unsigned int i = 0; i < length; ++i) {

@@ -74,8 +74,9 @@ class CodePointStream final : public antlr4::ANTLRInputStream {
   std::u32string_view code_points() const { return _data; }
 };
 
-/// The characters of an all-ASCII text, where a byte is a code point: no
-/// UTF-32 copy four times the file's size to make and free per parse.
+/// The characters of an all-ASCII text, where a byte is a code point: a
+/// copy of the bytes (so the input owns its text), not a UTF-32 copy four
+/// times the file's size, decoded, per parse.
 /// Indexes are the same as CodePointStream's would be.
 class AsciiStream final : public antlr4::CharStream {
  public:
@@ -101,11 +102,13 @@ class AsciiStream final : public antlr4::CharStream {
   std::string getSourceName() const override { return antlr4::IntStream::UNKNOWN_SOURCE_NAME; }
   std::string getText(const antlr4::misc::Interval& interval) override {
     if (interval.a < 0 || interval.b < 0) return {};
+    // Exactly ANTLRInputStream's arithmetic, an inverted interval included
+    // (its count wraps, and substr clamps to the end).
     size_t start = static_cast<size_t>(interval.a);
     size_t stop = static_cast<size_t>(interval.b);
     if (start >= text_.size()) return {};
     stop = std::min(stop, text_.size() - 1);
-    return stop < start ? std::string() : text_.substr(start, stop - start + 1);
+    return text_.substr(start, stop - start + 1);
   }
   std::string toString() const override { return text_; }
 

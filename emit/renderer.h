@@ -223,14 +223,15 @@ class Renderer {
   /// after the last) is rendered as that one statement, with the @allow
   /// comments of all of them above it. SQLite: when it needs a table
   /// rebuild, so that the run shares one.
-  /// merges_alters must report nothing (its ctx.sink is thrown away).
   virtual bool merges_alters(const ast::AlterTable& merged, const RenderContext& ctx) const {
     (void)merged;
     (void)ctx;
     return false;
   }
-  /// False when merges_alters never says yes: a run is then not replayed
-  /// a second time to ask it.
+  /// False when merges_alters never says yes: the script assembler then
+  /// does not replay a run a second time to ask it. A dialect that
+  /// overrides merges_alters must override this too (tests/emit_test.cpp
+  /// checks every dialect).
   virtual bool may_merge_alters() const { return false; }
 
   // ------------------------------------------------------- bookkeeping
