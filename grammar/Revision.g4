@@ -22,6 +22,14 @@
 //   error and the next statement is parsed again.
 grammar Revision;
 
+// Every context derives from RevisionRuleContext, whose accessors find a
+// child without dynamic_cast (grammar/revision_rule_context.h says why).
+options { contextSuperClass = RevisionRuleContext; }
+
+@parser::header {
+#include "grammar/revision_rule_context.h"
+}
+
 @parser::context {
 /// Thrown by the parse layer's error strategy once it has reported an error
 /// and skipped to the end of the statement; the enclosing recovery rule
