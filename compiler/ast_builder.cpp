@@ -12,6 +12,7 @@
 #include <typeinfo>
 
 #include "compiler/parser.h"
+#include "compiler/text_util.h"
 
 namespace retort::parse {
 
@@ -22,11 +23,10 @@ using P = grammar::RevisionParser;
 namespace {
 
 /// The parse tree node `t` as the generated context class T, or null. T
-/// must be a most-derived class (a rule without labelled alternatives, or
-/// one alternative), as every class named here is: one type_info
-/// comparison, where dynamic_cast (and the generated accessors, which
-/// dynamic_cast every child) walks up the class tree comparing names. That
-/// walk was a tenth of a cold parse.
+/// must be a most-derived class (one labelled alternative of a rule), as
+/// every class named here is: one type_info comparison, where dynamic_cast
+/// walks up the class tree comparing names. (The generated accessors find
+/// a rule's child by its rule index: grammar/revision_rule_context.h.)
 template <class T>
 T* as(antlr4::tree::ParseTree* t) {
   if (t == nullptr) return nullptr;
@@ -45,23 +45,12 @@ T* as(antlr4::tree::ParseTree* t) {
                                      ctx->getStart() ? ctx->getStart()->getLine() : 0));
 }
 
-/// The first child of `ctx` that is a T (as `as`), or null.
-template <class T>
-T* child(antlr4::ParserRuleContext* ctx) {
-  for (antlr4::tree::ParseTree* c : ctx->children) {
-    if (T* t = as<T>(c)) return t;
-  }
-  return nullptr;
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------- positions
 
 Positions::Positions(std::string_view text) : text_(text) {
-  bool ascii = std::all_of(text.begin(), text.end(),
-                           [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-  if (ascii) return;
+  if (is_ascii(text)) return;
   // ANTLR counts code points; spans need bytes. Continuation bytes
   // (10xxxxxx) do not start a code point.
   bytes_.reserve(text.size() + 1);
@@ -573,33 +562,33 @@ class Builder {
   }
 
   std::optional<ast::StatementNode> statement_node(P::StatementBodyContext* b) {
-    if (auto* c = child<P::CreateTableContext>(b)) return create_table(c);
-    if (auto* c = child<P::CreateIndexContext>(b)) return create_index(c);
-    if (auto* c = child<P::CreateEnumContext>(b)) {
+    if (auto* c = b->createTable()) return create_table(c);
+    if (auto* c = b->createIndex()) return create_index(c);
+    if (auto* c = b->createEnum()) {
       ast::CreateEnum e;
       e.name = qualified(c->qualifiedName());
       for (auto* s : c->STRING()) e.values.push_back(enum_value(s));
       return e;
     }
-    if (auto* c = child<P::CreateViewContext>(b)) {
+    if (auto* c = b->createView()) {
       ast::CreateView v;
       v.name = qualified(c->qualifiedName());
       v.body = dialect_text(c->dialectText());
       return v;
     }
-    if (auto* c = child<P::CreateSchemaContext>(b)) return ast::CreateSchema{name(c->name())};
-    if (auto* c = child<P::DropTableContext>(b)) {
+    if (auto* c = b->createSchema()) return ast::CreateSchema{name(c->name())};
+    if (auto* c = b->dropTable()) {
       return ast::DropTable{qualified(c->qualifiedName()), c->K_IF() != nullptr,
                             c->K_CASCADE() != nullptr};
     }
-    if (auto* c = child<P::DropIndexContext>(b)) {
+    if (auto* c = b->dropIndex()) {
       return ast::DropIndex{qualified(c->qualifiedName()), c->K_CONCURRENTLY() != nullptr,
                             c->K_IF() != nullptr};
     }
-    if (auto* c = child<P::DropEnumContext>(b)) return ast::DropEnum{qualified(c->qualifiedName())};
-    if (auto* c = child<P::DropViewContext>(b)) return ast::DropView{qualified(c->qualifiedName())};
-    if (auto* c = child<P::DropSchemaContext>(b)) return ast::DropSchema{name(c->name())};
-    if (auto* c = child<P::AlterTableContext>(b)) {
+    if (auto* c = b->dropEnum()) return ast::DropEnum{qualified(c->qualifiedName())};
+    if (auto* c = b->dropView()) return ast::DropView{qualified(c->qualifiedName())};
+    if (auto* c = b->dropSchema()) return ast::DropSchema{name(c->name())};
+    if (auto* c = b->alterTable()) {
       if (c->K_RENAME()) return ast::RenameTable{qualified(c->qualifiedName()), name(c->name())};
       ast::AlterTable t;
       t.name = qualified(c->qualifiedName());
@@ -608,10 +597,10 @@ class Builder {
       }
       return t;
     }
-    if (auto* c = child<P::AlterIndexContext>(b)) {
+    if (auto* c = b->alterIndex()) {
       return ast::RenameIndex{qualified(c->qualifiedName()), name(c->name())};
     }
-    if (auto* c = child<P::AlterEnumContext>(b)) {
+    if (auto* c = b->alterEnum()) {
       ast::AlterEnumAddValue e;
       e.name = qualified(c->qualifiedName());
       auto strings = c->STRING();
@@ -636,8 +625,8 @@ class Builder {
       out.comment = string_value(col->STRING());
       return out;
     }
-    if (auto* c = child<P::InsertStmtContext>(b)) return insert(c);
-    if (auto* c = child<P::ExecuteStmtContext>(b)) {
+    if (auto* c = b->insertStmt()) return insert(c);
+    if (auto* c = b->executeStmt()) {
       ast::Execute e;
       auto texts = c->dialectText();
       e.body = dialect_text(texts[0]);

@@ -117,11 +117,6 @@ class AsciiStream final : public antlr4::CharStream {
   size_t p_ = 0;
 };
 
-bool all_ascii(std::string_view text) {
-  return std::all_of(text.begin(), text.end(),
-                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-}
-
 std::string describe(antlr4::Token& t) {
   return fmt::format("{} {} {} {} {}:{}\n", static_cast<long long>(t.getType()), t.getChannel(),
                      static_cast<long long>(t.getStartIndex()),
@@ -355,7 +350,7 @@ RevisionInput::RevisionInput(RevisionInput&&) noexcept = default;
 
 RevisionInput make_revision_lexer(const std::string& text) {
   RevisionInput input;
-  if (all_ascii(text)) {
+  if (is_ascii(text)) {
     auto chars = std::make_unique<AsciiStream>(text);
     input.lexer =
         std::make_unique<RevisionTokenSource<std::string_view>>(*chars, chars->code_points());

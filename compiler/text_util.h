@@ -10,6 +10,10 @@ namespace retort {
 /// Levenshtein distance between two byte strings, for "did you mean" help.
 size_t edit_distance(std::string_view a, std::string_view b);
 
+/// True when every byte is ASCII (below 0x80): each byte is then one code
+/// point, so ANTLR's code-point indexes are byte offsets.
+bool is_ascii(std::string_view s);
+
 /// ASCII letters lowered; other bytes unchanged (identifiers fold this way).
 std::string lower_ascii(std::string_view s);
 
