@@ -57,10 +57,18 @@ void Context::report(DiagnosticSink& sink, const SourceTexts& texts) {
   if (sink.has_errors()) exit_code = std::max(exit_code, 2);
 }
 
-bool Context::load(Project& project) {
+bool Context::load(Project& project, LoadMode mode) {
   project = open_project(location());
   DiagnosticSink sink;
-  load_revisions(project, sink);
+  load_revisions(project, sink, mode);
+  report(sink, project.texts());
+  return !sink.has_errors();
+}
+
+bool Context::finish_load(Project& project) {
+  if (!project.pending) return true;
+  DiagnosticSink sink;
+  finish_loading(project, sink);
   report(sink, project.texts());
   return !sink.has_errors();
 }

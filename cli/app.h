@@ -31,7 +31,12 @@ struct Context {
   ProjectLocation location() const;
   /// Opens the project and loads its revisions and graph. Diagnostics are
   /// printed; returns false (and sets exit_code 2) when any is an error.
-  bool load(Project& project);
+  bool load(Project& project, LoadMode mode = LoadMode::Complete);
+  /// After a header-first load: waits for the bodies and prints what a
+  /// Complete load would have; false (exit_code 2) when a file has a syntax
+  /// error, and then whatever the command made so far is to be thrown away.
+  /// True at once after a Complete load.
+  bool finish_load(Project& project);
   /// Prints diagnostics (sorted) to stderr; raises exit_code to 2 on errors.
   void report(DiagnosticSink& sink, const SourceTexts& texts);
   bool use_color() const;

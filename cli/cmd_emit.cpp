@@ -67,7 +67,10 @@ void deliver(Context& ctx, const EmitOptions& options, const std::string& text) 
 
 void run_emit(Context& ctx, ScriptKind kind, const EmitOptions& options) {
   Project project;
-  if (!ctx.load(project)) return;
+  // An upgrade starts on the revisions while their bodies are being parsed
+  // (header-first); nothing is reported or thrown before finish_load.
+  if (!ctx.load(project, kind == ScriptKind::Upgrade ? LoadMode::HeaderFirst : LoadMode::Complete))
+    return;
   // An upgrade of the whole chain from the base replays every statement
   // itself: it reports what replay_all would, and the chain is replayed
   // once. Otherwise (or when the dialect is unusable, which is said after
@@ -85,6 +88,7 @@ void run_emit(Context& ctx, ScriptKind kind, const EmitOptions& options) {
     replayed_by_script = renderer && emit::replays_everything(project.graph, *range);
   }
   if (!replayed_by_script) {
+    if (!ctx.finish_load(project)) return;
     if (!replay_cleanly(ctx, project)) return;
     if (!renderer) renderer = renderer_for(project, options.dialect);
   }
@@ -104,7 +108,14 @@ void run_emit(Context& ctx, ScriptKind kind, const EmitOptions& options) {
     }
     if (!range->error.empty()) throw RunError(2, range->error);
     if (kind == ScriptKind::Upgrade) {
-      text = emit::upgrade_script(project, *renderer, *range, script_options, sink);
+      try {
+        text = emit::upgrade_script(project, *renderer, *range, script_options, sink);
+      } catch (...) {
+        // A syntax error is what a Complete load would have stopped at.
+        if (!ctx.finish_load(project)) return;
+        throw;
+      }
+      if (!ctx.finish_load(project)) return;
       if (replayed_by_script) {
         ctx.report(replay_sink, project.texts());
         if (replay_sink.has_errors()) return;

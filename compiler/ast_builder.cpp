@@ -193,6 +193,13 @@ class Builder {
     return out;
   }
 
+  std::optional<ast::Header> build_head(P::FileHeadContext* ctx) {
+    // The annotations are the full parse's to check.
+    ast::Header h = header(ctx->header()->headerInner());
+    if (errors_ > 0) return std::nullopt;
+    return h;
+  }
+
  private:
   const Positions& pos_;
   const SourceFile& file_;
@@ -1273,6 +1280,12 @@ std::optional<ast::RevisionFile> build_ast(P::File_Context* tree, const Position
                                            const SourceFile& file, DiagnosticSink& sink) {
   Builder b(positions, file, sink);
   return b.build(tree);
+}
+
+std::optional<ast::Header> build_header(P::FileHeadContext* tree, const Positions& positions,
+                                        const SourceFile& file, DiagnosticSink& sink) {
+  Builder b(positions, file, sink);
+  return b.build_head(tree);
 }
 
 }  // namespace retort::parse

@@ -43,6 +43,12 @@ std::optional<ast::RevisionFile> build_ast(grammar::RevisionParser::File_Context
                                            const Positions& positions, const SourceFile& file,
                                            DiagnosticSink& sink);
 
+/// The header of a file's head (fileHead: annotations, header, `upgrade`),
+/// checked as build_ast checks it; the annotations are left to build_ast.
+std::optional<ast::Header> build_header(grammar::RevisionParser::FileHeadContext* tree,
+                                        const Positions& positions, const SourceFile& file,
+                                        DiagnosticSink& sink);
+
 /// The canonical name of a dialect as written in annotations, `execute (...)`
 /// and `native(...)` (`postgres` -> `postgresql`), or empty when unknown.
 std::string canonical_dialect(std::string_view name);

@@ -664,4 +664,33 @@ std::optional<ast::RevisionFile> parse_revision(const SourceFile& file, Diagnost
   }
 }
 
+std::optional<ast::Header> parse_revision_header(const SourceFile& file,
+                                                 ParseWorkspace* workspace) {
+  if (find_invalid_utf8(file.text) != std::string_view::npos || file.text.size() >= UINT32_MAX)
+    return std::nullopt;
+  try {
+    parse::Positions positions(file.text);
+    // Tokens are read as the parser asks for them: only the head's.
+    parse::RevisionInput input = parse::make_revision_lexer(file.text);
+    antlr4::CommonTokenStream tokens(input.lexer.get());
+    P parser(&tokens);
+    if (workspace != nullptr) workspace->caches().attach(parser);
+    parser.removeErrorListeners();
+    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
+        antlr4::atn::PredictionMode::SLL);
+    parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+    P::FileHeadContext* tree = parser.fileHead();
+    // Any doubt (an error token, a diagnostic) is left to the full parse.
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      if (is_error_token(tokens.get(i)->getType())) return std::nullopt;
+    }
+    DiagnosticSink sink;
+    auto header = parse::build_header(tree, positions, file, sink);
+    if (!sink.empty()) return std::nullopt;
+    return header;
+  } catch (const std::exception&) {
+    return std::nullopt;  // ParseCancellationException, or worse: the full parse will tell
+  }
+}
+
 }  // namespace retort

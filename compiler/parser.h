@@ -56,4 +56,12 @@ std::optional<ast::RevisionFile> parse_revision(const SourceFile& file, Diagnost
                                                 std::vector<SourceComment>* comments = nullptr,
                                                 ParseWorkspace* workspace = nullptr);
 
+/// The header of a revision file, read without its body (the `fileHead`
+/// rule: annotations, header, `upgrade`). Loading reads every header first,
+/// to build the revision graph before any body is parsed. Nullopt at any
+/// doubt (a syntax error in the head, a diagnostic, bad UTF-8): then only
+/// the full parse can say what is wrong. Never throws.
+std::optional<ast::Header> parse_revision_header(const SourceFile& file,
+                                                 ParseWorkspace* workspace = nullptr);
+
 }  // namespace retort

@@ -9,10 +9,12 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <ostream>
 #include <random>
 #include <system_error>
@@ -45,11 +47,6 @@ std::string Project::source_sha256(std::string_view path) const {
   if (it == sources.end() || it->path != path) return sha256_hex("");
   size_t index = static_cast<size_t>(it - sources.begin());
   return index < source_hashes.size() ? source_hashes[index] : sha256_hex(it->text);
-}
-
-const ast::RevisionFile* Project::revision(std::string_view id) const {
-  auto it = revision_index.find(id);
-  return it == revision_index.end() ? nullptr : &revisions[it->second];
 }
 
 ReplayOptions Project::replay_options() const {
@@ -202,18 +199,24 @@ Project open_project(const ProjectLocation& where) {
 
 namespace {
 
-// One revision file on its way in: read and hashed, then found in the cache
-// or parsed. Filled by one worker; read in file order afterwards.
-struct LoadedFile {
-  std::string name;  // in the folder
-  SourceFile source;
-  std::string sha256;
-  std::optional<RunError> failure;  // could not be read (or the runtime failed)
-  std::optional<ast::RevisionFile> revision;
+// What joining a file needs once it is parsed or found in the cache.
+struct Outcome {
+  std::optional<RunError> failure;         // could not be read (or the runtime failed)
   std::optional<std::string_view> cached;  // the pack entry it was decoded from: a hit
   bool cache_entry_damaged = false;
   DiagnosticSink diagnostics;  // of a parse
   std::string serialized;      // a fresh diagnostic-free parse, for the cache
+};
+
+// One revision file on its way in: read and hashed, then found in the cache
+// or parsed. Filled by one worker at a time; read in file order afterwards.
+struct LoadedFile {
+  std::string name;  // in the folder
+  SourceFile source;
+  std::string sha256;
+  Outcome outcome;
+  std::optional<ast::Header> head;  // header-first: the header, parsed alone
+  std::optional<ast::RevisionFile> revision;
 };
 
 // How many threads load a project of `files` files: one per core, but not
@@ -224,68 +227,254 @@ size_t loader_threads(size_t files) {
   return std::clamp<size_t>(files / kFilesPerThread, 1, std::min<size_t>(cores, 16));
 }
 
-// Reads, hashes and (for `.rev` files) decodes or parses every file, in
-// parallel. Nothing here touches shared state but `cache.find` (const) and
-// the per-slot results, so the outcome does not depend on the threads.
-void read_and_parse(std::vector<LoadedFile>& files, int dir_fd, bool alembic,
-                    const ParseCache* cache) {
+// A parse workspace for one thread, or none when memory is short (parsing
+// then uses the runtime's shared caches: slower, same result).
+std::unique_ptr<ParseWorkspace> make_workspace() {
+  try {
+    return std::make_unique<ParseWorkspace>();
+  } catch (const std::bad_alloc&) {
+    return nullptr;
+  }
+}
+
+// Runs `step` for the file at `path`; what it throws becomes its failure.
+template <class Step>
+void guarded(Outcome& out, const std::string& path, Step step) {
+  try {
+    step();
+  } catch (const RunError& e) {
+    out.failure = e;
+  } catch (const std::exception& e) {
+    out.failure = RunError(3, fmt::format("internal error while loading {}: {}", path, e.what()));
+  }
+}
+
+// Runs `work(i, workspace)` for every i below `count` on up to `threads`
+// threads (this one included), each with its own workspace. `work` must
+// touch nothing shared but its slot i and const state, so that the
+// outcome does not depend on the threads.
+template <class Work>
+void run_parallel(size_t count, size_t threads, Work work) {
   std::atomic<size_t> next{0};
-  auto work = [&] {
-    std::optional<ParseWorkspace> workspace;
-    try {
-      workspace.emplace();
-    } catch (const std::bad_alloc&) {
-      // Parse with the runtime's shared caches instead: slower, same result.
-    }
+  auto run = [&] {
+    std::unique_ptr<ParseWorkspace> workspace = make_workspace();
     constexpr size_t kChunk = 16;
-    for (size_t begin = next.fetch_add(kChunk); begin < files.size();
-         begin = next.fetch_add(kChunk)) {
-      for (size_t i = begin; i < std::min(files.size(), begin + kChunk); ++i) {
-        LoadedFile& f = files[i];
-        try {
-          f.source.text = read_file_at(dir_fd, f.name, f.source.path, kMaxRevisionFileBytes);
-          f.sha256 = sha256_hex(f.source.text);
-          if (alembic) continue;  // read in place, in order, by the caller
-          if (cache) {
-            if (auto bytes = cache->find(f.sha256)) {
-              f.revision = deserialize_revision(*bytes);
-              if (f.revision) f.cached = bytes;
-            }
-            f.cache_entry_damaged = !f.revision && cache->listed(f.sha256);
-          }
-          if (!f.revision) {
-            f.revision =
-                parse_revision(f.source, f.diagnostics, nullptr, workspace ? &*workspace : nullptr);
-            // Only a parse without any diagnostic is cached, so that a hit
-            // never has to reproduce a warning.
-            if (cache && f.revision && f.diagnostics.empty())
-              f.serialized = serialize_revision(*f.revision);
-          }
-        } catch (const RunError& e) {
-          f.failure = e;
-        } catch (const std::exception& e) {
-          f.failure = RunError(
-              3, fmt::format("internal error while loading {}: {}", f.source.path, e.what()));
-        }
-      }
+    for (size_t begin = next.fetch_add(kChunk); begin < count; begin = next.fetch_add(kChunk)) {
+      for (size_t i = begin; i < std::min(count, begin + kChunk); ++i) work(i, workspace.get());
     }
   };
-  size_t threads = loader_threads(files.size());
   std::vector<std::thread> helpers;
   for (size_t t = 1; t < threads; ++t) {
     try {
-      helpers.emplace_back(work);
+      helpers.emplace_back(run);
     } catch (const std::system_error&) {
       break;  // no more threads to be had: fewer threads are only slower
     }
   }
-  work();
+  run();
   for (auto& h : helpers) h.join();
+}
+
+// Finds a `.rev` file's revision in the cache, if it is there.
+void decode_cached(LoadedFile& f, const ParseCache* cache) {
+  if (!cache) return;
+  if (auto bytes = cache->find(f.sha256)) {
+    f.revision = deserialize_revision(*bytes);
+    if (f.revision) f.outcome.cached = bytes;
+  }
+  f.outcome.cache_entry_damaged = !f.revision && cache->listed(f.sha256);
+}
+
+// Parses a `.rev` file (of text `source`) that was not in the cache.
+std::optional<ast::RevisionFile> parse_body(Outcome& out, const SourceFile& source,
+                                            const ParseCache* cache, ParseWorkspace* workspace) {
+  auto revision = parse_revision(source, out.diagnostics, nullptr, workspace);
+  // Only a parse without any diagnostic is cached, so that a hit never has
+  // to reproduce a warning.
+  if (cache && revision && out.diagnostics.empty()) out.serialized = serialize_revision(*revision);
+  return revision;
+}
+
+// The cache's part of joining the file of hash `sha256`, and its
+// diagnostics into `parse_sink`; throws the file's failure.
+void collect(Outcome& out, std::string_view sha256, ParseCache* cache, DiagnosticSink& parse_sink) {
+  if (out.failure) throw *out.failure;
+  if (cache) {
+    if (out.cached) {
+      cache->hit(sha256, *out.cached);
+    } else {
+      cache->miss(out.cache_entry_damaged);
+      if (!out.serialized.empty()) cache->record(sha256, std::move(out.serialized));
+    }
+  }
+  parse_sink.absorb(std::move(out.diagnostics));
+}
+
+void save_cache(ParseCache& cache, const Project& project) {
+  cache.save();
+  if (project.cache.stats) {
+    const auto& stats = cache.stats();
+    *project.cache.stats << fmt::format("retort: cache: {} hits, {} misses, pack {}\n", stats.hits,
+                                        stats.misses, stats.pack_written ? "written" : "unchanged");
+  }
+}
+
+RevisionNode node_of(const ast::Header& header, const std::string& path) {
+  RevisionNode node;
+  node.id = header.id.text;
+  node.path = path;
+  node.parents = header.revises;
+  node.depends_on = header.depends_on;
+  node.labels = header.labels;
+  node.message = header.message.value_or("");
+  node.id_span = header.id.span;
+  return node;
+}
+
+bool same_spans(const SourceSpan& a, const SourceSpan& b) {
+  return a.begin == b.begin && a.end == b.end && a.line == b.line && a.column == b.column &&
+         a.end_line == b.end_line && a.end_column == b.end_column;
+}
+
+// Two nodes made from one file: by a header-first load from the header
+// parsed alone, and from the whole file.
+bool same_node(const RevisionNode& a, const RevisionNode& b) {
+  auto same_ids = [](const std::vector<ast::RevisionId>& x, const std::vector<ast::RevisionId>& y) {
+    return std::equal(x.begin(), x.end(), y.begin(), y.end(), [](const auto& p, const auto& q) {
+      return p.text == q.text && same_spans(p.span, q.span);
+    });
+  };
+  return a.id == b.id && a.path == b.path && same_ids(a.parents, b.parents) &&
+         same_ids(a.depends_on, b.depends_on) &&
+         std::equal(a.labels.begin(), a.labels.end(), b.labels.begin(), b.labels.end(),
+                    [](const auto& p, const auto& q) {
+                      return p.text == q.text && p.quoted == q.quoted && same_spans(p.span, q.span);
+                    }) &&
+         a.message == b.message && same_spans(a.id_span, b.id_span);
 }
 
 }  // namespace
 
-void load_revisions(Project& project, DiagnosticSink& sink) {
+// The bodies of a header-first load, parsed on helper threads in
+// topological order while the command replays; the command's thread parses
+// too whenever it waits for one. A body is handed over under `mutex_`, so
+// the command's thread reads a revision only after the thread that parsed
+// it has let go of it.
+class PendingBodies {
+ public:
+  // `outcomes` by file index; `order`: the files to parse, in topological
+  // order (the others are in their slots already).
+  PendingBodies(std::vector<Outcome> loaded, std::unique_ptr<ParseCache> pack,
+                const std::vector<SourceFile>& sources, std::vector<ast::RevisionFile>& slots,
+                std::vector<size_t> order)
+      : outcomes(std::move(loaded)),
+        cache(std::move(pack)),
+        sources_(sources.data()),
+        slots_(slots.data()),
+        order_(std::move(order)),
+        done_(slots.size(), 1),
+        parsed_(slots.size(), 1) {
+    for (size_t i : order_) done_[i] = parsed_[i] = 0;
+  }
+  ~PendingBodies() {
+    stop_ = true;
+    for (auto& t : helpers_) t.join();
+  }
+  PendingBodies(const PendingBodies&) = delete;
+  PendingBodies& operator=(const PendingBodies&) = delete;
+
+  void start(size_t threads) {
+    for (size_t t = 0; t < threads; ++t) {
+      try {
+        helpers_.emplace_back([this] {
+          std::unique_ptr<ParseWorkspace> workspace = make_workspace();
+          while (!stop_ && parse_next(workspace.get())) {
+          }
+        });
+      } catch (const std::system_error&) {
+        break;  // the command's thread parses what no helper takes
+      }
+    }
+  }
+
+  // Waits until file `i` is parsed; true when it has a revision.
+  bool wait(size_t i) {
+    while (true) {
+      {
+        std::lock_guard lock(mutex_);
+        if (done_[i]) return parsed_[i] != 0;
+      }
+      if (!parse_next(own_workspace())) break;  // nothing left to take: wait
+    }
+    std::unique_lock lock(mutex_);
+    ready_.wait(lock, [&] { return done_[i] != 0; });
+    return parsed_[i] != 0;
+  }
+
+  // Waits for every body and for the helpers to end.
+  void wait_all() {
+    while (parse_next(own_workspace())) {
+    }
+    for (auto& t : helpers_) t.join();
+    helpers_.clear();
+  }
+
+  std::vector<Outcome> outcomes;  // by file index
+  std::unique_ptr<ParseCache> cache;
+
+ private:
+  // Takes the next body in topological order and parses it; false when
+  // there is none left.
+  bool parse_next(ParseWorkspace* workspace) {
+    size_t k = next_.fetch_add(1);
+    if (k >= order_.size()) return false;
+    size_t i = order_[k];
+    Outcome& out = outcomes[i];
+    std::optional<ast::RevisionFile> revision;
+    guarded(out, sources_[i].path,
+            [&] { revision = parse_body(out, sources_[i], cache.get(), workspace); });
+    if (revision) {
+      revision->path = sources_[i].path;
+      slots_[i] = std::move(*revision);
+    }
+    {
+      std::lock_guard lock(mutex_);
+      done_[i] = 1;
+      parsed_[i] = revision ? 1 : 0;
+    }
+    ready_.notify_all();
+    return true;
+  }
+  ParseWorkspace* own_workspace() {
+    if (!own_workspace_) own_workspace_ = make_workspace();
+    return own_workspace_.get();
+  }
+
+  const SourceFile* sources_;    // the project's, by file index
+  ast::RevisionFile* slots_;     // the project's revisions, by file index
+  std::vector<size_t> order_;    // file indices of the bodies to parse, in topological order
+  std::atomic<size_t> next_{0};  // into order_
+  std::atomic<bool> stop_{false};
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::vector<uint8_t> done_, parsed_;  // by file index, under mutex_
+  std::vector<std::thread> helpers_;
+  std::unique_ptr<ParseWorkspace> own_workspace_;  // the command thread's
+};
+
+void PendingBodiesDeleter::operator()(PendingBodies* pending) const {
+  delete pending;
+}
+
+const ast::RevisionFile* Project::revision(std::string_view id) const {
+  auto it = revision_index.find(id);
+  if (it == revision_index.end()) return nullptr;
+  if (pending && !pending->wait(it->second)) return nullptr;
+  return &revisions[it->second];
+}
+
+void load_revisions(Project& project, DiagnosticSink& sink, LoadMode mode) {
+  project.pending.reset();
   // `[project] alembic` reads an Alembic project's scripts in place instead
   // of `.rev` files (Alembic's own __init__.py and the like are not scripts).
   const bool alembic = project.config.alembic.has_value();
@@ -317,38 +506,111 @@ void load_revisions(Project& project, DiagnosticSink& sink) {
   }
 
   // Alembic scripts are read in place and not cached (docs/cache.md).
-  std::optional<ParseCache> cache;
+  std::unique_ptr<ParseCache> cache;
   if (project.cache.enabled && !alembic)
-    cache.emplace(parse_cache_pack_path(project.root, project.cache));
+    cache = std::make_unique<ParseCache>(parse_cache_pack_path(project.root, project.cache));
+  const ParseCache* cache_view = cache.get();
 
   int dir_fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir_fd < 0) {
     throw RunError(2, fmt::format("cannot list \"{}\": {}", folder.string(), std::strerror(errno)));
   }
-  read_and_parse(files, dir_fd, alembic, cache ? &*cache : nullptr);
+  // Every file is read, hashed and looked up in the cache; then parsed
+  // (Complete) or, header-first, only its header is. A small project is
+  // loaded Complete: there is too little to overlap for the headers'
+  // second parse to pay. (The test of size is the files', not the cores':
+  // on one core, header-first is slower but gives the same result.)
+  size_t threads = loader_threads(files.size());
+  constexpr size_t kHeaderFirstFiles = 128;
+  const bool header_first =
+      mode == LoadMode::HeaderFirst && !alembic && files.size() >= kHeaderFirstFiles;
+  run_parallel(files.size(), threads, [&](size_t i, ParseWorkspace* workspace) {
+    LoadedFile& f = files[i];
+    guarded(f.outcome, f.source.path, [&] {
+      f.source.text = read_file_at(dir_fd, f.name, f.source.path, kMaxRevisionFileBytes);
+      f.sha256 = sha256_hex(f.source.text);
+      if (alembic) return;  // read in place, in order, below
+      decode_cached(f, cache_view);
+      if (f.revision) {
+        if (header_first) f.head = f.revision->header;
+      } else if (header_first) {
+        f.head = parse_revision_header(f.source, workspace);
+      } else {
+        f.revision = parse_body(f.outcome, f.source, cache_view, workspace);
+      }
+    });
+  });
   ::close(dir_fd);
 
   project.sources.clear();
   project.source_hashes.clear();
   project.revisions.clear();
+  project.revision_index.clear();
   project.sources.reserve(files.size());
   project.source_hashes.reserve(files.size());
+
+  if (header_first) {
+    // Header-first only when nothing is in doubt: every file read, every
+    // header clean, a graph without a diagnostic, and a body to parse.
+    bool clean = true, bodies_left = false;
+    for (const auto& f : files) {
+      clean = clean && !f.outcome.failure && f.head;
+      bodies_left = bodies_left || !f.revision;
+    }
+    std::optional<RevisionGraph> graph;
+    if (clean && bodies_left) {
+      std::vector<RevisionNode> nodes;
+      nodes.reserve(files.size());
+      for (const auto& f : files) nodes.push_back(node_of(*f.head, f.source.path));
+      DiagnosticSink graph_sink;
+      graph = RevisionGraph::build(std::move(nodes), graph_sink);
+      if (!graph_sink.empty()) graph.reset();
+    }
+    if (graph) {
+      project.revisions.resize(files.size());
+      std::vector<Outcome> outcomes;
+      outcomes.reserve(files.size());
+      for (size_t i = 0; i < files.size(); ++i) {
+        LoadedFile& f = files[i];
+        if (f.revision) {  // a cache hit
+          f.revision->path = f.source.path;
+          project.revisions[i] = std::move(*f.revision);
+        }
+        project.revision_index.emplace(f.head->id.text, i);
+        project.sources.push_back(std::move(f.source));
+        project.source_hashes.push_back(std::move(f.sha256));
+        outcomes.push_back(std::move(f.outcome));
+      }
+      std::vector<size_t> order;
+      for (size_t i : graph->topological_order()) {
+        if (!files[i].revision) order.push_back(i);
+      }
+      files.clear();  // what is left of a file is in its outcome
+      project.graph = std::move(*graph);
+      project.pending.reset(new PendingBodies(std::move(outcomes), std::move(cache),
+                                              project.sources, project.revisions,
+                                              std::move(order)));
+      // This thread replays; the others parse, and it helps when it waits.
+      project.pending->start(std::max<size_t>(threads, 2) - 1);
+      return;
+    }
+    // Complete after all: parse the bodies that are left, as a Complete load would.
+    run_parallel(files.size(), threads, [&](size_t i, ParseWorkspace* workspace) {
+      LoadedFile& f = files[i];
+      if (f.outcome.failure || f.revision) return;
+      guarded(f.outcome, f.source.path,
+              [&] { f.revision = parse_body(f.outcome, f.source, cache_view, workspace); });
+    });
+  }
+
   DiagnosticSink parse_sink;
   std::vector<ast::RevisionFile> parsed;
   parsed.reserve(files.size());
   for (auto& f : files) {
     // The first failure in file order, whichever thread met it first.
-    if (f.failure) throw *f.failure;
-    if (alembic) f.revision = read_alembic_script(f.source, f.diagnostics);
-    if (cache) {
-      if (f.cached) {
-        cache->hit(f.sha256, *f.cached);
-      } else {
-        cache->miss(f.cache_entry_damaged);
-        if (!f.serialized.empty()) cache->record(f.sha256, std::move(f.serialized));
-      }
-    }
-    parse_sink.absorb(std::move(f.diagnostics));
+    if (f.outcome.failure) throw *f.outcome.failure;
+    if (alembic) f.revision = read_alembic_script(f.source, f.outcome.diagnostics);
+    collect(f.outcome, f.sha256, cache.get(), parse_sink);
     if (f.revision) {
       f.revision->path = f.source.path;
       parsed.push_back(std::move(*f.revision));
@@ -357,38 +619,50 @@ void load_revisions(Project& project, DiagnosticSink& sink) {
     project.source_hashes.push_back(std::move(f.sha256));
   }
   files.clear();
-  if (cache) {
-    cache->save();
-    if (project.cache.stats) {
-      const auto& stats = cache->stats();
-      *project.cache.stats << fmt::format("retort: cache: {} hits, {} misses, pack {}\n",
-                                          stats.hits, stats.misses,
-                                          stats.pack_written ? "written" : "unchanged");
-    }
-  }
+  if (cache) save_cache(*cache, project);
   bool syntax_failed = parse_sink.has_errors();
   sink.absorb(std::move(parse_sink));
   if (syntax_failed) return;
 
   std::vector<RevisionNode> nodes;
   nodes.reserve(parsed.size());
-  for (const auto& rev : parsed) {
-    RevisionNode node;
-    node.id = rev.header.id.text;
-    node.path = rev.path;
-    node.parents = rev.header.revises;
-    node.depends_on = rev.header.depends_on;
-    node.labels = rev.header.labels;
-    node.message = rev.header.message.value_or("");
-    node.id_span = rev.header.id.span;
-    nodes.push_back(std::move(node));
-  }
+  for (const auto& rev : parsed) nodes.push_back(node_of(rev.header, rev.path));
   project.graph = RevisionGraph::build(std::move(nodes), sink);
   project.revisions = std::move(parsed);
-  project.revision_index.clear();
   for (size_t i = 0; i < project.revisions.size(); ++i) {
     project.revision_index.emplace(project.revisions[i].header.id.text, i);
   }
+}
+
+void finish_loading(Project& project, DiagnosticSink& sink) {
+  if (!project.pending) return;
+  PendingBodies& pending = *project.pending;
+  pending.wait_all();
+  DiagnosticSink parse_sink;
+  for (size_t i = 0; i < pending.outcomes.size(); ++i)
+    collect(pending.outcomes[i], project.source_hashes[i], pending.cache.get(), parse_sink);
+  if (pending.cache) save_cache(*pending.cache, project);
+  if (!parse_sink.has_errors()) {
+    // The graph was built from the headers parsed alone; the whole files
+    // must give the same one.
+    const auto& nodes = project.graph.nodes();
+    for (size_t i = 0; i < project.revisions.size(); ++i) {
+      const auto& rev = project.revisions[i];
+      if (!same_node(nodes[i], node_of(rev.header, rev.path))) {
+        throw RunError(3, fmt::format("internal error while loading {}: its header parsed alone "
+                                      "differs from the whole file's; please report this bug",
+                                      rev.path));
+      }
+    }
+  }
+  project.pending.reset();
+  if (parse_sink.has_errors()) {
+    // What a Complete load leaves when a file has a syntax error.
+    project.revisions.clear();
+    project.revision_index.clear();
+    project.graph = RevisionGraph();
+  }
+  sink.absorb(std::move(parse_sink));
 }
 
 SchemaModel replay_all(const Project& project, DiagnosticSink& sink) {

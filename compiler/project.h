@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +29,11 @@ struct ProjectLocation {
 /// Files bigger than this are refused before they are parsed.
 inline constexpr size_t kMaxRevisionFileBytes = 64u << 20;
 
+class PendingBodies;  // compiler/project.cpp
+struct PendingBodiesDeleter {
+  void operator()(PendingBodies* pending) const;
+};
+
 struct Project {
   std::filesystem::path root;  ///< folder holding retort.toml
   SourceFile config_file;      ///< path relative to root
@@ -43,6 +49,11 @@ struct Project {
   RevisionGraph graph;
   /// Index into `revisions` by revision id.
   std::map<std::string, size_t, std::less<>> revision_index;
+  /// Not null between a header-first load_revisions and finish_loading:
+  /// the bodies of `revisions` are being parsed on other threads, and only
+  /// revision() may be used to read them (`graph` is complete: its nodes
+  /// hold each header as the graph needs it, and the path).
+  std::unique_ptr<PendingBodies, PendingBodiesDeleter> pending;
 
   /// Every source text by path, for rendering diagnostics.
   SourceTexts texts() const;
@@ -52,7 +63,8 @@ struct Project {
   /// The SHA-256 of the text of the revision file at `path` (hashed now if
   /// the project was not loaded by load_revisions).
   std::string source_sha256(std::string_view path) const;
-  /// The parsed revision of `id`, or null.
+  /// The parsed revision of `id`, or null. While bodies are pending, waits
+  /// for this one (parsing others meanwhile); null if it did not parse.
   const ast::RevisionFile* revision(std::string_view id) const;
   /// Replay options from the config (naming, target dialects, name limit).
   ReplayOptions replay_options() const;
@@ -65,9 +77,31 @@ std::optional<std::filesystem::path> find_project_root(const std::filesystem::pa
 /// (its diagnostics are carried by the exception).
 Project open_project(const ProjectLocation& where);
 
+enum class LoadMode {
+  Complete,     ///< every file parsed when load_revisions returns
+  HeaderFirst,  ///< the graph first; bodies may still be parsing (below)
+};
+
 /// Reads and parses every revision file and builds the graph. Problems go to
 /// `sink`; the stages stop at the first stage with errors (syntax, then graph).
-void load_revisions(Project& project, DiagnosticSink& sink);
+///
+/// HeaderFirst lets a command replay while bodies are parsed: every file is
+/// read and its header parsed (the `fileHead` rule), the graph is built from
+/// the headers, and the bodies are parsed on other threads in topological
+/// order, each as soon as a thread is free. It applies only when every
+/// header parsed cleanly and the graph has no diagnostic at all; otherwise
+/// (and for Alembic scripts) the load is Complete. While
+/// `project.pending`, the command may only read revisions through
+/// revision() (or the graph's nodes), must not report anything, and must call
+/// finish_loading before it does; a command that started early throws away
+/// what it made when finish_loading reports an error.
+void load_revisions(Project& project, DiagnosticSink& sink, LoadMode mode = LoadMode::Complete);
+
+/// Waits for the pending bodies of a header-first load and reports to
+/// `sink` what a Complete load would have: the files' parse diagnostics in
+/// file order, and no revisions and no graph when any is an error. Does
+/// nothing after a Complete load.
+void finish_loading(Project& project, DiagnosticSink& sink);
 
 /// Replays every revision in topological order from an empty schema and
 /// returns the schema at the end (all heads applied).

@@ -207,8 +207,8 @@ class Writer {
   void reserve_for(const Project& project, const std::vector<std::string>& ids) {
     size_t bytes = 4096;
     for (const auto& id : ids) {
-      const ast::RevisionFile* rev = project.revision(id);
-      if (rev) bytes += 2048 + 8 * project.source_text(rev->path).size();
+      if (const RevisionNode* node = project.graph.find(id))
+        bytes += 2048 + 8 * project.source_text(node->path).size();
     }
     text.reserve(bytes);
   }
@@ -309,10 +309,12 @@ void write_header(Writer& w, const Project& project, const Renderer& renderer,
   if (!range.revisions.empty()) {
     w.comment("Revisions (id: message, then the source file and its sha256):");
     for (const auto& id : range.revisions) {
-      const ast::RevisionFile* rev = project.revision(id);
-      if (!rev) continue;
-      w.comment(fmt::format("  {}: {}", id, rev->header.message.value_or("")));
-      w.comment(fmt::format("    {} sha256:{}", rev->path, project.source_sha256(rev->path)));
+      // The graph's node, not the revision: after a header-first load,
+      // bodies are still being parsed.
+      const RevisionNode* node = project.graph.find(id);
+      if (!node) continue;
+      w.comment(fmt::format("  {}: {}", id, node->message));
+      w.comment(fmt::format("    {} sha256:{}", node->path, project.source_sha256(node->path)));
     }
   }
   for (const auto& e : extra) w.comment(e);

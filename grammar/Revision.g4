@@ -73,6 +73,12 @@ file_
   : annotation* header K_UPGRADE block downgradeClause? EOF
   ;
 
+// What loading needs of every file before it parses any body: the header,
+// for the revision graph (compiler/project.cpp, "Header first").
+fileHead
+  : annotation* header K_UPGRADE
+  ;
+
 header
   : headerInner
   ;

@@ -379,6 +379,74 @@ TEST(PersistentMap, MatchesStdMapAndSharesOnCopy) {
   EXPECT_EQ(m.lower_bound("z"), m.end());
 }
 
+// Grows the map well past one level of nodes, shrinks it to nothing, and
+// grows it again, in an order that is neither sorted nor random, checking
+// every entry, lower_bound at and between keys, and an older snapshot.
+TEST(PersistentMap, GrowsAndShrinksThroughEveryShape) {
+  PersistentMap<std::string> m;
+  std::map<std::string, std::string> reference;
+  auto check = [&](const PersistentMap<std::string>& a,
+                   const std::map<std::string, std::string>& b) {
+    ASSERT_EQ(a.size(), b.size());
+    ASSERT_EQ(a.empty(), b.empty());
+    auto it = b.begin();
+    for (const auto& e : a) {
+      ASSERT_NE(it, b.end());
+      ASSERT_EQ(e.key, it->first);
+      ASSERT_EQ(e.value, it->second);
+      ++it;
+    }
+    ASSERT_EQ(it, b.end());
+    for (const auto& [k, v] : b) {
+      ASSERT_NE(a.find(k), nullptr) << k;
+      ASSERT_EQ(*a.find(k), v);
+      for (const std::string& probe : {k, k + "!", k.substr(0, k.size() - 1)}) {
+        auto got = a.lower_bound(probe);
+        auto want = b.lower_bound(probe);
+        if (want == b.end()) {
+          ASSERT_EQ(got, a.end()) << probe;
+        } else {
+          ASSERT_NE(got, a.end()) << probe;
+          ASSERT_EQ(got->key, want->first) << probe;
+        }
+      }
+    }
+  };
+  auto key = [](int i) { return "k" + std::to_string((i * 7919) % 3001); };
+  for (int round = 0; round < 2; ++round) {
+    PersistentMap<std::string> before;
+    std::map<std::string, std::string> reference_before;
+    for (int i = 0; i < 3001; ++i) {
+      m.set(key(i), std::to_string(i + round));
+      reference[key(i)] = std::to_string(i + round);
+      if (i % 1000 == 0) {
+        check(m, reference);
+        before = m;
+        reference_before = reference;
+      }
+    }
+    check(m, reference);
+    for (int i = 0; i < 3001; i += 2) m.set(key(i), "again");  // replace in place
+    for (int i = 0; i < 3001; i += 2) reference[key(i)] = "again";
+    check(m, reference);
+    for (int i = 3000; i >= 0; --i) {
+      // Every other erase takes a key the map no longer holds.
+      int k = (i * 13) % 3001;
+      EXPECT_EQ(m.erase(key(k)), reference.erase(key(k)) == 1);
+      EXPECT_FALSE(m.erase("absent"));
+      if (i % 500 == 0) check(m, reference);
+    }
+    for (int i = 0; i < 3001; ++i) {
+      m.erase(key(i));
+      reference.erase(key(i));
+    }
+    check(m, reference);
+    EXPECT_TRUE(m.empty());
+    EXPECT_EQ(m.begin(), m.end());
+    check(before, reference_before);  // untouched by everything since
+  }
+}
+
 // ---------------------------------------------------------------- naming
 
 TEST(Naming, FillsTemplates) {

@@ -1,0 +1,248 @@
+// Header-first loading (compiler/project.h, LoadMode::HeaderFirst): the
+// graph from the headers parsed alone, the bodies parsed on other threads
+// while `upgrade` replays. Whatever the threads do, the outcome must be a
+// Complete load's: the same script, the same revisions and graph, the same
+// diagnostics when a body or a header is broken, the same cache.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "compiler/ast_dump.h"
+#include "compiler/project.h"
+#include "emit/registry.h"
+#include "emit/script.h"
+#include "tests/test_files.h"
+
+namespace fs = std::filesystem;
+using namespace retort;
+using retort::testing::read_file;
+using retort::testing::write_file;
+
+namespace {
+
+std::string id_of(int i) {
+  char id[16];
+  std::snprintf(id, sizeof id, "%012d", i);
+  return id;
+}
+
+// A chain of `count` revisions (enough for several loader threads) with a
+// branch and its merge, tables, indexes and columns; the revisions of
+// `broken_bodies` (not multiples of 5) lose a parenthesis, those of `broken_headers` their id.
+class ChainProject {
+ public:
+  ChainProject(const std::string& name, int count, std::set<int> broken_bodies = {},
+               std::set<int> broken_headers = {})
+      : dir_(fs::temp_directory_path() /
+             ("retort-load-" + name + "-" + std::to_string(::getpid()))) {
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "migrations");
+    write_file(dir_ / "retort.toml",
+               "[project]\nmigrations = \"migrations\"\ndialect = \"postgresql\"\n");
+    for (int i = 1; i <= count; ++i) {
+      std::string text = broken_headers.count(i) ? "revision\n" : "revision " + id_of(i) + "\n";
+      // Revisions 11 and 12 both follow 10; 13 merges them.
+      if (i == 12) {
+        text += "  revises " + id_of(10) + "\n";
+      } else if (i == 13) {
+        text += "  revises " + id_of(11) + ", " + id_of(12) + "\n";
+      } else if (i > 1) {
+        text += "  revises " + id_of(i - 1) + "\n";
+      }
+      text += "  message 'step " + std::to_string(i) + "';\n\nupgrade {\n";
+      std::string table = "t" + std::to_string(i % 7);
+      if (i <= 7) {
+        text += "  create table " + table + " (id bigint primary key, name string(20));\n";
+      } else if (i % 5 == 0) {
+        // The column the revision before added.
+        std::string column = "c" + std::to_string(i - 1), on = "t" + std::to_string((i - 1) % 7);
+        text += "  create index ix_" + on + "_" + column + " on " + on + " (" + column + ");\n";
+      } else {
+        text += "  alter table " + table + " add column c" + std::to_string(i) + " string(20" +
+                (broken_bodies.count(i) ? "" : ")") + ";\n";
+      }
+      text += "}\n";
+      write_file(dir_ / "migrations" / (id_of(i) + ".rev"), text);
+    }
+  }
+  ~ChainProject() {
+    std::error_code ignored;
+    fs::remove_all(dir_, ignored);
+  }
+  ChainProject(const ChainProject&) = delete;
+  ChainProject& operator=(const ChainProject&) = delete;
+
+  const fs::path& dir() const { return dir_; }
+
+  Project open(bool cache = false) const {
+    ProjectLocation where;
+    where.start = dir_;
+    where.cache.enabled = cache;  // ROOT/.retort/cache, as the CLI's
+    return open_project(where);
+  }
+
+ private:
+  fs::path dir_;
+};
+
+std::string rendered(const DiagnosticSink& sink, const Project& project) {
+  std::string out;
+  SourceTexts texts = project.texts();
+  for (const auto& d : sink.diagnostics()) out += render_diagnostic(d, texts);
+  return out;
+}
+
+std::optional<std::string> upgrade_head(const Project& project, DiagnosticSink& sink) {
+  std::string error;
+  auto target = emit::parse_target("postgresql", project.config, error);
+  EXPECT_TRUE(target) << error;
+  auto renderer = emit::make_renderer(*target);
+  emit::Range range = emit::upgrade_range(project.graph, "head");
+  emit::ScriptOptions options{"test"};
+  DiagnosticSink replay;
+  options.replay_diagnostics = &replay;
+  auto text = emit::upgrade_script(project, *renderer, range, options, sink);
+  sink.absorb(std::move(replay));
+  return text;
+}
+
+std::string everything(const Project& project) {
+  std::string out;
+  for (const auto& rev : project.revisions) out += rev.path + "\n" + ast::dump(rev) + "\n";
+  for (const auto& node : project.graph.nodes()) out += node.id + " " + node.message + "\n";
+  for (size_t i : project.graph.topological_order()) out += std::to_string(i) + " ";
+  return out;
+}
+
+}  // namespace
+
+TEST(HeaderFirstLoad, UpgradeWhileParsingGivesTheCompleteLoadsScript) {
+  ChainProject chain("same", 700);
+  Project complete = chain.open();
+  DiagnosticSink complete_sink;
+  load_revisions(complete, complete_sink, LoadMode::Complete);
+  ASSERT_TRUE(complete_sink.empty()) << rendered(complete_sink, complete);
+  DiagnosticSink want_sink;
+  auto want = upgrade_head(complete, want_sink);
+  ASSERT_TRUE(want);
+
+  for (int run = 0; run < 3; ++run) {
+    Project project = chain.open();
+    DiagnosticSink sink;
+    load_revisions(project, sink, LoadMode::HeaderFirst);
+    EXPECT_TRUE(sink.empty());
+    ASSERT_NE(project.pending, nullptr) << "the load was not header-first";
+    DiagnosticSink script_sink;
+    auto got = upgrade_head(project, script_sink);
+    finish_loading(project, sink);
+    EXPECT_TRUE(sink.empty()) << rendered(sink, project);
+    EXPECT_EQ(project.pending, nullptr);
+    ASSERT_TRUE(got);
+    EXPECT_EQ(*got, *want);
+    EXPECT_EQ(rendered(script_sink, project), rendered(want_sink, complete));
+    EXPECT_EQ(everything(project), everything(complete));
+  }
+}
+
+TEST(HeaderFirstLoad, ABrokenBodyEndsAsACompleteLoadDoes) {
+  ChainProject chain("body", 400, {9, 151, 399});
+  Project complete = chain.open();
+  DiagnosticSink want;
+  load_revisions(complete, want, LoadMode::Complete);
+  ASSERT_TRUE(want.has_errors());
+
+  Project project = chain.open();
+  DiagnosticSink sink;
+  load_revisions(project, sink, LoadMode::HeaderFirst);
+  ASSERT_NE(project.pending, nullptr) << "the headers are sound: the load is header-first";
+  DiagnosticSink script_sink;
+  upgrade_head(project, script_sink);  // meets the broken revisions as missing
+  finish_loading(project, sink);
+  EXPECT_EQ(rendered(sink, project), rendered(want, complete));
+  EXPECT_TRUE(project.revisions.empty());
+  EXPECT_TRUE(project.graph.nodes().empty());
+}
+
+// A header that does not parse, or a graph with a diagnostic: loaded
+// Complete, with a Complete load's diagnostics.
+void expect_loaded_complete(const ChainProject& chain) {
+  Project complete = chain.open();
+  DiagnosticSink want;
+  load_revisions(complete, want, LoadMode::Complete);
+  ASSERT_FALSE(want.empty());
+  Project project = chain.open();
+  DiagnosticSink sink;
+  load_revisions(project, sink, LoadMode::HeaderFirst);
+  EXPECT_EQ(project.pending, nullptr);
+  EXPECT_EQ(rendered(sink, project), rendered(want, complete));
+  EXPECT_EQ(everything(project), everything(complete));
+}
+
+TEST(HeaderFirstLoad, ABrokenHeaderOrGraphMakesTheLoadComplete) {
+  for (int broken : {1, 200}) {
+    ChainProject chain("header" + std::to_string(broken), 300, {77}, {broken});
+    expect_loaded_complete(chain);
+  }
+  // A parent that does not exist.
+  ChainProject chain("graph", 300);
+  std::string text = read_file(chain.dir() / "migrations" / (id_of(40) + ".rev"));
+  text.replace(text.find(id_of(39)), 12, id_of(9999));
+  write_file(chain.dir() / "migrations" / (id_of(40) + ".rev"), text);
+  expect_loaded_complete(chain);
+}
+
+TEST(HeaderFirstLoad, AProjectLeftPendingIsLetGoCleanly) {
+  ChainProject chain("dropped", 500);
+  for (int run = 0; run < 5; ++run) {
+    Project project = chain.open();
+    DiagnosticSink sink;
+    load_revisions(project, sink, LoadMode::HeaderFirst);
+    ASSERT_NE(project.pending, nullptr);
+    if (run % 2 == 1) project.revision(id_of(250));  // part way
+    // Dropped without finish_loading, as when a command throws.
+  }
+}
+
+TEST(HeaderFirstLoad, TheCacheFillsAndHitsAsAfterACompleteLoad) {
+  ChainProject chain("cache", 300, {121});
+  for (int run = 0; run < 2; ++run) {
+    std::string stats_file = chain.dir().string() + ".stats";
+    std::string line = "cd '" + chain.dir().string() + "' && NO_COLOR=1 RETORT_CACHE_STATS=1 '" +
+                       RETORT_BINARY + "' upgrade head >/dev/null 2>'" + stats_file + "'";
+    int status = std::system(line.c_str());
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 2);  // revision 121 does not parse
+    std::string err = read_file(stats_file);
+    fs::remove(stats_file);
+    std::string want = run == 0 ? "retort: cache: 0 hits, 300 misses, pack written"
+                                : "retort: cache: 299 hits, 1 misses, pack unchanged";
+    EXPECT_NE(err.find(want), std::string::npos) << err;
+    EXPECT_NE(err.find(id_of(121) + ".rev:"), std::string::npos) << err;
+  }
+  // With the broken file mended, the upgrade is header-first again and
+  // matches a run without the cache.
+  std::string path = (chain.dir() / "migrations" / (id_of(121) + ".rev")).string();
+  std::string text = read_file(path);
+  text.replace(text.find("string(20;"), 10, "string(20);");
+  write_file(path, text);
+  Project cached = chain.open(true);
+  DiagnosticSink sink;
+  load_revisions(cached, sink, LoadMode::HeaderFirst);
+  ASSERT_NE(cached.pending, nullptr) << "one body to parse: header-first";
+  DiagnosticSink script_sink;
+  auto got = upgrade_head(cached, script_sink);
+  finish_loading(cached, sink);
+  EXPECT_TRUE(sink.empty()) << rendered(sink, cached);
+  Project fresh = chain.open();
+  load_revisions(fresh, sink, LoadMode::Complete);
+  auto want = upgrade_head(fresh, script_sink);
+  ASSERT_TRUE(got && want);
+  EXPECT_EQ(*got, *want);
+}
