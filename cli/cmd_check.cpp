@@ -20,26 +20,31 @@ void run_check(Context& ctx, const CheckOptions& options) {
   project = open_project(ctx.location());
   std::vector<emit::Target> targets = resolve_targets(project, options.dialects);
   DiagnosticSink sink;
-  load_revisions(project, sink);
-  // A revision edited after it was summed is reported beside what else is
-  // wrong, without stopping the checks that follow.
-  std::optional<SumFile> sum;
-  DiagnosticSink integrity;
-  if (!sink.has_errors()) sum = check_integrity(project, integrity);
+  // Header-first: the first dialect's rendering replays the chain while the
+  // bodies are still being parsed (compiler/project.h).
+  load_revisions(project, sink, LoadMode::HeaderFirst);
   // The first dialect's rendering replays the chain and reports what
   // replay_all would, so that the chain is not replayed once more; its
   // dialect errors count only when the replay had none, as before.
   std::optional<size_t> replayed_by;
-  bool replay_ok = false;
-  if (!sink.has_errors()) {
-    DiagnosticSink rendering;
+  DiagnosticSink replay, rendering;
+  bool loaded = !sink.has_errors() && run_while_loading(project, sink, [&] {
     for (size_t t = 0; t < targets.size() && !replayed_by; ++t) {
       if (auto renderer = emit::make_renderer(targets[t])) {
-        emit::render_all(project, *renderer, rendering, &sink);
+        emit::render_all(project, *renderer, rendering, &replay);
         replayed_by = t;
       }
     }
-    if (!replayed_by) replay_all(project, sink);
+    if (!replayed_by) replay_all(project, replay);
+  });
+  // A revision edited after it was summed is reported beside what else is
+  // wrong, without stopping the checks that follow.
+  std::optional<SumFile> sum;
+  DiagnosticSink integrity;
+  bool replay_ok = false;
+  if (loaded) {
+    sum = check_integrity(project, integrity);
+    sink.absorb(std::move(replay));
     replay_ok = !sink.has_errors();
     if (replay_ok) sink.absorb(std::move(rendering));
   }

@@ -108,14 +108,12 @@ void run_emit(Context& ctx, ScriptKind kind, const EmitOptions& options) {
     }
     if (!range->error.empty()) throw RunError(2, range->error);
     if (kind == ScriptKind::Upgrade) {
-      try {
+      DiagnosticSink load_sink;
+      bool loaded = run_while_loading(project, load_sink, [&] {
         text = emit::upgrade_script(project, *renderer, *range, script_options, sink);
-      } catch (...) {
-        // A syntax error is what a Complete load would have stopped at.
-        if (!ctx.finish_load(project)) return;
-        throw;
-      }
-      if (!ctx.finish_load(project)) return;
+      });
+      ctx.report(load_sink, project.texts());
+      if (!loaded) return;
       if (replayed_by_script) {
         ctx.report(replay_sink, project.texts());
         if (replay_sink.has_errors()) return;

@@ -206,6 +206,16 @@ struct Outcome {
   bool cache_entry_damaged = false;
   DiagnosticSink diagnostics;  // of a parse
   std::string serialized;      // a fresh diagnostic-free parse, for the cache
+
+  // Nothing to say: a miss with no diagnostic and nothing for the cache.
+  bool plain() const {
+    return !failure && !cached && !cache_entry_damaged && diagnostics.empty() && serialized.empty();
+  }
+  // Kept only when not plain (a header-first load holds one per file while
+  // the bodies are parsed).
+  static std::unique_ptr<Outcome> kept(Outcome&& out) {
+    return out.plain() ? nullptr : std::make_unique<Outcome>(std::move(out));
+  }
 };
 
 // One revision file on its way in: read and hashed, then found in the cache
@@ -215,7 +225,9 @@ struct LoadedFile {
   SourceFile source;
   std::string sha256;
   Outcome outcome;
-  std::optional<ast::Header> head;  // header-first: the header, parsed alone
+  // Header-first, not in the cache: the header, parsed alone. (Held apart:
+  // a Complete load has no use for it.)
+  std::unique_ptr<ast::Header> head;
   std::optional<ast::RevisionFile> revision;
 };
 
@@ -364,7 +376,7 @@ class PendingBodies {
  public:
   // `outcomes` by file index; `order`: the files to parse, in topological
   // order (the others are in their slots already).
-  PendingBodies(std::vector<Outcome> loaded, std::unique_ptr<ParseCache> pack,
+  PendingBodies(std::vector<std::unique_ptr<Outcome>> loaded, std::unique_ptr<ParseCache> pack,
                 const std::vector<SourceFile>& sources, std::vector<ast::RevisionFile>& slots,
                 std::vector<size_t> order)
       : outcomes(std::move(loaded)),
@@ -388,7 +400,10 @@ class PendingBodies {
       try {
         helpers_.emplace_back([this] {
           std::unique_ptr<ParseWorkspace> workspace = make_workspace();
-          while (!stop_ && parse_next(workspace.get())) {
+          while (!stop_) {
+            auto i = claim();
+            if (!i) break;
+            parse(*i, workspace.get());
           }
         });
       } catch (const std::system_error&) {
@@ -404,8 +419,11 @@ class PendingBodies {
         std::lock_guard lock(mutex_);
         if (done_[i]) return parsed_[i] != 0;
       }
-      if (!parse_next(own_workspace())) break;  // nothing left to take: wait
+      auto next = claim();
+      if (!next) break;  // nothing left to take: wait below
+      parse(*next, own_workspace());
     }
+    own_workspace_.reset();  // its DFA is not needed again
     std::unique_lock lock(mutex_);
     ready_.wait(lock, [&] { return done_[i] != 0; });
     return parsed_[i] != 0;
@@ -413,26 +431,29 @@ class PendingBodies {
 
   // Waits for every body and for the helpers to end.
   void wait_all() {
-    while (parse_next(own_workspace())) {
-    }
+    while (auto next = claim()) parse(*next, own_workspace());
+    own_workspace_.reset();
     for (auto& t : helpers_) t.join();
     helpers_.clear();
   }
 
-  std::vector<Outcome> outcomes;  // by file index
+  std::vector<std::unique_ptr<Outcome>> outcomes;  // by file index; null when plain
   std::unique_ptr<ParseCache> cache;
 
  private:
-  // Takes the next body in topological order and parses it; false when
-  // there is none left.
-  bool parse_next(ParseWorkspace* workspace) {
+  // The next body in topological order, now this thread's to parse; none
+  // when every body is taken.
+  std::optional<size_t> claim() {
     size_t k = next_.fetch_add(1);
-    if (k >= order_.size()) return false;
-    size_t i = order_[k];
-    Outcome& out = outcomes[i];
+    if (k >= order_.size()) return std::nullopt;
+    return order_[k];
+  }
+  void parse(size_t i, ParseWorkspace* workspace) {
+    Outcome out;
     std::optional<ast::RevisionFile> revision;
     guarded(out, sources_[i].path,
             [&] { revision = parse_body(out, sources_[i], cache.get(), workspace); });
+    outcomes[i] = Outcome::kept(std::move(out));
     if (revision) {
       revision->path = sources_[i].path;
       slots_[i] = std::move(*revision);
@@ -443,7 +464,6 @@ class PendingBodies {
       parsed_[i] = revision ? 1 : 0;
     }
     ready_.notify_all();
-    return true;
   }
   ParseWorkspace* own_workspace() {
     if (!own_workspace_) own_workspace_ = make_workspace();
@@ -531,10 +551,10 @@ void load_revisions(Project& project, DiagnosticSink& sink, LoadMode mode) {
       f.sha256 = sha256_hex(f.source.text);
       if (alembic) return;  // read in place, in order, below
       decode_cached(f, cache_view);
-      if (f.revision) {
-        if (header_first) f.head = f.revision->header;
-      } else if (header_first) {
-        f.head = parse_revision_header(f.source, workspace);
+      if (f.revision) return;
+      if (header_first) {
+        if (auto head = parse_revision_header(f.source, workspace))
+          f.head = std::make_unique<ast::Header>(std::move(*head));
       } else {
         f.revision = parse_body(f.outcome, f.source, cache_view, workspace);
       }
@@ -554,21 +574,22 @@ void load_revisions(Project& project, DiagnosticSink& sink, LoadMode mode) {
     // header clean, a graph without a diagnostic, and a body to parse.
     bool clean = true, bodies_left = false;
     for (const auto& f : files) {
-      clean = clean && !f.outcome.failure && f.head;
+      clean = clean && !f.outcome.failure && (f.revision || f.head);
       bodies_left = bodies_left || !f.revision;
     }
     std::optional<RevisionGraph> graph;
     if (clean && bodies_left) {
       std::vector<RevisionNode> nodes;
       nodes.reserve(files.size());
-      for (const auto& f : files) nodes.push_back(node_of(*f.head, f.source.path));
+      for (const auto& f : files)
+        nodes.push_back(node_of(f.revision ? f.revision->header : *f.head, f.source.path));
       DiagnosticSink graph_sink;
       graph = RevisionGraph::build(std::move(nodes), graph_sink);
       if (!graph_sink.empty()) graph.reset();
     }
     if (graph) {
       project.revisions.resize(files.size());
-      std::vector<Outcome> outcomes;
+      std::vector<std::unique_ptr<Outcome>> outcomes;
       outcomes.reserve(files.size());
       for (size_t i = 0; i < files.size(); ++i) {
         LoadedFile& f = files[i];
@@ -576,10 +597,10 @@ void load_revisions(Project& project, DiagnosticSink& sink, LoadMode mode) {
           f.revision->path = f.source.path;
           project.revisions[i] = std::move(*f.revision);
         }
-        project.revision_index.emplace(f.head->id.text, i);
+        project.revision_index.emplace(graph->nodes()[i].id, i);
         project.sources.push_back(std::move(f.source));
         project.source_hashes.push_back(std::move(f.sha256));
-        outcomes.push_back(std::move(f.outcome));
+        outcomes.push_back(Outcome::kept(std::move(f.outcome)));
       }
       std::vector<size_t> order;
       for (size_t i : graph->topological_order()) {
@@ -639,8 +660,11 @@ void finish_loading(Project& project, DiagnosticSink& sink) {
   PendingBodies& pending = *project.pending;
   pending.wait_all();
   DiagnosticSink parse_sink;
-  for (size_t i = 0; i < pending.outcomes.size(); ++i)
-    collect(pending.outcomes[i], project.source_hashes[i], pending.cache.get(), parse_sink);
+  for (size_t i = 0; i < pending.outcomes.size(); ++i) {
+    Outcome plain;
+    Outcome& out = pending.outcomes[i] ? *pending.outcomes[i] : plain;
+    collect(out, project.source_hashes[i], pending.cache.get(), parse_sink);
+  }
   if (pending.cache) save_cache(*pending.cache, project);
   if (!parse_sink.has_errors()) {
     // The graph was built from the headers parsed alone; the whole files

@@ -85,7 +85,7 @@ enum class LoadMode {
 /// Reads and parses every revision file and builds the graph. Problems go to
 /// `sink`; the stages stop at the first stage with errors (syntax, then graph).
 ///
-/// HeaderFirst lets a command replay while bodies are parsed: every file is
+/// HeaderFirst lets a command (`upgrade`, `check`) replay while bodies are parsed: every file is
 /// read and its header parsed (the `fileHead` rule), the graph is built from
 /// the headers, and the bodies are parsed on other threads in topological
 /// order, each as soon as a thread is free. It applies only when every
@@ -93,8 +93,9 @@ enum class LoadMode {
 /// (and for Alembic scripts) the load is Complete. While
 /// `project.pending`, the command may only read revisions through
 /// revision() (or the graph's nodes), must not report anything, and must call
-/// finish_loading before it does; a command that started early throws away
-/// what it made when finish_loading reports an error.
+/// finish_loading before it does (run_while_loading); a command that
+/// started early throws away what it made when finish_loading reports an
+/// error.
 void load_revisions(Project& project, DiagnosticSink& sink, LoadMode mode = LoadMode::Complete);
 
 /// Waits for the pending bodies of a header-first load and reports to
@@ -102,6 +103,26 @@ void load_revisions(Project& project, DiagnosticSink& sink, LoadMode mode = Load
 /// file order, and no revisions and no graph when any is an error. Does
 /// nothing after a Complete load.
 void finish_loading(Project& project, DiagnosticSink& sink);
+
+/// Runs `work` while a header-first load's bodies are parsed (it must read
+/// revisions through Project::revision), then finish_loading into `sink`.
+/// False when that reported an error: whatever `work` made is then to be
+/// thrown away, and so is an exception it threw, since a Complete load
+/// would have stopped before `work` began. After a Complete load, only runs
+/// `work`.
+template <class Work>
+bool run_while_loading(Project& project, DiagnosticSink& sink, Work&& work) {
+  size_t errors_before = sink.error_count();
+  try {
+    work();
+  } catch (...) {
+    finish_loading(project, sink);
+    if (sink.error_count() != errors_before) return false;
+    throw;
+  }
+  finish_loading(project, sink);
+  return sink.error_count() == errors_before;
+}
 
 /// Replays every revision in topological order from an empty schema and
 /// returns the schema at the end (all heads applied).
