@@ -49,6 +49,11 @@ bool Context::use_color() const {
   return stderr_is_terminal && !(no_color && *no_color);
 }
 
+void Context::report(DiagnosticSink& sink, const Project& project) {
+  // Most runs have nothing to say: the texts of every file are not gathered for that.
+  if (!sink.empty()) report(sink, project.texts());
+}
+
 void Context::report(DiagnosticSink& sink, const SourceTexts& texts) {
   sink.sort();
   RenderOptions options;
@@ -61,7 +66,7 @@ bool Context::load(Project& project, LoadMode mode) {
   project = open_project(location());
   DiagnosticSink sink;
   load_revisions(project, sink, mode);
-  report(sink, project.texts());
+  report(sink, project);
   return !sink.has_errors();
 }
 
@@ -69,7 +74,7 @@ bool Context::finish_load(Project& project) {
   if (!project.pending) return true;
   DiagnosticSink sink;
   finish_loading(project, sink);
-  report(sink, project.texts());
+  report(sink, project);
   return !sink.has_errors();
 }
 

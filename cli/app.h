@@ -39,6 +39,9 @@ struct Context {
   bool finish_load(Project& project);
   /// Prints diagnostics (sorted) to stderr; raises exit_code to 2 on errors.
   void report(DiagnosticSink& sink, const SourceTexts& texts);
+  /// The same, with the texts of `project`'s files (gathered only when
+  /// there is something to print).
+  void report(DiagnosticSink& sink, const Project& project);
   bool use_color() const;
 };
 

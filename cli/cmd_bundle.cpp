@@ -46,7 +46,7 @@ bool load_and_replay(Context& ctx, Project& project) {
   DiagnosticSink sink;
   load_revisions(project, sink);
   if (!sink.has_errors()) replay_all(project, sink);
-  ctx.report(sink, project.texts());
+  ctx.report(sink, project);
   return !sink.has_errors();
 }
 
@@ -213,7 +213,7 @@ void run_bundle(Context& ctx, const BundleOptions& options) {
   DiagnosticSink sink;
   auto bundle = emit::build_bundle(project, request, sink);
   if (!bundle || sink.has_errors()) {
-    ctx.report(sink, project.texts());
+    ctx.report(sink, project);
     ctx.exit_code = std::max(ctx.exit_code, 2);
     return;
   }
@@ -296,7 +296,7 @@ void run_verify(Context& ctx, const std::string& folder) {
   auto bundle = emit::build_bundle(project, request, sink);
   if (!bundle || sink.has_errors()) {
     for (const auto& l : lines) ctx.out << l << "\n";
-    ctx.report(sink, project.texts());
+    ctx.report(sink, project);
     ctx.exit_code = std::max(ctx.exit_code, 2);
     return;
   }

@@ -55,7 +55,7 @@ void add_debug_commands(CLI::App& app, Context& ctx) {
     if (!ctx.load(project)) return;
     DiagnosticSink sink;
     SchemaModel model = replay_all(project, sink);
-    ctx.report(sink, project.texts());
+    ctx.report(sink, project);
     std::string text = dump(model);
     if (!text.empty() && text.back() != '\n') text += '\n';
     ctx.out << text;

@@ -25,7 +25,7 @@ struct EmitOptions {
 bool replay_cleanly(Context& ctx, const Project& project) {
   DiagnosticSink sink;
   replay_all(project, sink);
-  ctx.report(sink, project.texts());
+  ctx.report(sink, project);
   return !sink.has_errors();
 }
 
@@ -112,10 +112,10 @@ void run_emit(Context& ctx, ScriptKind kind, const EmitOptions& options) {
       bool loaded = run_while_loading(project, load_sink, [&] {
         text = emit::upgrade_script(project, *renderer, *range, script_options, sink);
       });
-      ctx.report(load_sink, project.texts());
+      ctx.report(load_sink, project);
       if (!loaded) return;
       if (replayed_by_script) {
-        ctx.report(replay_sink, project.texts());
+        ctx.report(replay_sink, project);
         if (replay_sink.has_errors()) return;
       }
     } else if (kind == ScriptKind::Downgrade) {
@@ -124,7 +124,7 @@ void run_emit(Context& ctx, ScriptKind kind, const EmitOptions& options) {
       text = emit::stamp_script(project, *renderer, *range, script_options);
     }
   }
-  ctx.report(sink, project.texts());
+  ctx.report(sink, project);
   if (!text || sink.has_errors()) {
     ctx.exit_code = std::max(ctx.exit_code, 2);
     return;

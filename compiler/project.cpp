@@ -225,10 +225,12 @@ struct LoadedFile {
   SourceFile source;
   std::string sha256;
   Outcome outcome;
-  // Header-first, not in the cache: the header, parsed alone. (Held apart:
-  // a Complete load has no use for it.)
-  std::unique_ptr<ast::Header> head;
   std::optional<ast::RevisionFile> revision;
+  // Header-first, not in the cache: its node of the graph, made by the
+  // worker from the header parsed alone. Held apart: a Complete load makes
+  // the nodes on its own thread (made by the workers, their memory would be
+  // freed on another thread, which glibc's malloc does slowly).
+  std::unique_ptr<RevisionNode> node;
 };
 
 // How many threads load a project of `files` files: one per core, but not
@@ -520,8 +522,17 @@ void load_revisions(Project& project, DiagnosticSink& sink, LoadMode mode) {
   if (ec) throw RunError(2, fmt::format("cannot list \"{}\": {}", folder.string(), ec.message()));
   std::sort(names.begin(), names.end());
   std::vector<LoadedFile> files(names.size());
+  // The folder's part of every path, normalised once: a name is a plain
+  // file name. Should the shortcut ever disagree with normalising the whole
+  // path, every path is normalised whole.
+  std::string prefix = shown_folder.lexically_normal().generic_string();
+  if (prefix == ".") prefix.clear();
+  if (!prefix.empty() && prefix.back() != '/') prefix += '/';
+  bool shortcut = names.empty() || (shown_folder / names[0]).lexically_normal().generic_string() ==
+                                       prefix + names[0];
   for (size_t i = 0; i < names.size(); ++i) {
-    files[i].source.path = (shown_folder / names[i]).lexically_normal().generic_string();
+    files[i].source.path = shortcut ? prefix + names[i]
+                                    : (shown_folder / names[i]).lexically_normal().generic_string();
     files[i].name = std::move(names[i]);
   }
 
@@ -551,13 +562,12 @@ void load_revisions(Project& project, DiagnosticSink& sink, LoadMode mode) {
       f.sha256 = sha256_hex(f.source.text);
       if (alembic) return;  // read in place, in order, below
       decode_cached(f, cache_view);
-      if (f.revision) return;
-      if (header_first) {
+      if (!f.revision && header_first) {
         if (auto head = parse_revision_header(f.source, workspace))
-          f.head = std::make_unique<ast::Header>(std::move(*head));
-      } else {
-        f.revision = parse_body(f.outcome, f.source, cache_view, workspace);
+          f.node = std::make_unique<RevisionNode>(node_of(*head, f.source.path));
+        return;
       }
+      if (!f.revision) f.revision = parse_body(f.outcome, f.source, cache_view, workspace);
     });
   });
   ::close(dir_fd);
@@ -574,15 +584,17 @@ void load_revisions(Project& project, DiagnosticSink& sink, LoadMode mode) {
     // header clean, a graph without a diagnostic, and a body to parse.
     bool clean = true, bodies_left = false;
     for (const auto& f : files) {
-      clean = clean && !f.outcome.failure && (f.revision || f.head);
+      clean = clean && !f.outcome.failure && (f.revision || f.node);
       bodies_left = bodies_left || !f.revision;
     }
     std::optional<RevisionGraph> graph;
     if (clean && bodies_left) {
       std::vector<RevisionNode> nodes;
       nodes.reserve(files.size());
-      for (const auto& f : files)
-        nodes.push_back(node_of(f.revision ? f.revision->header : *f.head, f.source.path));
+      for (auto& f : files) {
+        nodes.push_back(f.node ? std::move(*f.node)
+                               : node_of(f.revision->header, f.source.path));  // a cache hit
+      }
       DiagnosticSink graph_sink;
       graph = RevisionGraph::build(std::move(nodes), graph_sink);
       if (!graph_sink.empty()) graph.reset();
@@ -615,18 +627,23 @@ void load_revisions(Project& project, DiagnosticSink& sink, LoadMode mode) {
       project.pending->start(std::max<size_t>(threads, 2) - 1);
       return;
     }
-    // Complete after all: parse the bodies that are left, as a Complete load would.
+    // Complete after all: parse the bodies that are left, as a Complete
+    // load would, and make every node again from the whole revisions.
     run_parallel(files.size(), threads, [&](size_t i, ParseWorkspace* workspace) {
       LoadedFile& f = files[i];
-      if (f.outcome.failure || f.revision) return;
-      guarded(f.outcome, f.source.path,
-              [&] { f.revision = parse_body(f.outcome, f.source, cache_view, workspace); });
+      f.node.reset();
+      if (f.outcome.failure) return;
+      guarded(f.outcome, f.source.path, [&] {
+        if (!f.revision) f.revision = parse_body(f.outcome, f.source, cache_view, workspace);
+      });
     });
   }
 
   DiagnosticSink parse_sink;
   std::vector<ast::RevisionFile> parsed;
+  std::vector<RevisionNode> nodes;
   parsed.reserve(files.size());
+  nodes.reserve(files.size());
   for (auto& f : files) {
     // The first failure in file order, whichever thread met it first.
     if (f.outcome.failure) throw *f.outcome.failure;
@@ -634,6 +651,7 @@ void load_revisions(Project& project, DiagnosticSink& sink, LoadMode mode) {
     collect(f.outcome, f.sha256, cache.get(), parse_sink);
     if (f.revision) {
       f.revision->path = f.source.path;
+      nodes.push_back(node_of(f.revision->header, f.source.path));
       parsed.push_back(std::move(*f.revision));
     }
     project.sources.push_back(std::move(f.source));
@@ -645,9 +663,6 @@ void load_revisions(Project& project, DiagnosticSink& sink, LoadMode mode) {
   sink.absorb(std::move(parse_sink));
   if (syntax_failed) return;
 
-  std::vector<RevisionNode> nodes;
-  nodes.reserve(parsed.size());
-  for (const auto& rev : parsed) nodes.push_back(node_of(rev.header, rev.path));
   project.graph = RevisionGraph::build(std::move(nodes), sink);
   project.revisions = std::move(parsed);
   for (size_t i = 0; i < project.revisions.size(); ++i) {
