@@ -23,6 +23,11 @@ ProjectLocation Context::location() const {
   return where;
 }
 
+LoadMode Context::replaying_load() const {
+  const char* mode = std::getenv("RETORT_LOAD");
+  return mode && std::string_view(mode) == "complete" ? LoadMode::Complete : LoadMode::HeaderFirst;
+}
+
 std::vector<emit::Target> resolve_targets(Project& project, const std::vector<std::string>& specs) {
   std::vector<emit::Target> targets;
   if (specs.empty()) {

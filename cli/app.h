@@ -32,6 +32,10 @@ struct Context {
   /// Opens the project and loads its revisions and graph. Diagnostics are
   /// printed; returns false (and sets exit_code 2) when any is an error.
   bool load(Project& project, LoadMode mode = LoadMode::Complete);
+  /// How a command that replays the whole chain loads: HeaderFirst, or
+  /// Complete when RETORT_LOAD=complete (docs/cache.md), to rule the
+  /// overlap out when something looks wrong, and for the tests.
+  LoadMode replaying_load() const;
   /// After a header-first load: waits for the bodies and prints what a
   /// Complete load would have; false (exit_code 2) when a file has a syntax
   /// error, and then whatever the command made so far is to be thrown away.

@@ -22,7 +22,7 @@ void run_check(Context& ctx, const CheckOptions& options) {
   DiagnosticSink sink;
   // Header-first: the first dialect's rendering replays the chain while the
   // bodies are still being parsed (compiler/project.h).
-  load_revisions(project, sink, LoadMode::HeaderFirst);
+  load_revisions(project, sink, ctx.replaying_load());
   // The first dialect's rendering replays the chain and reports what
   // replay_all would, so that the chain is not replayed once more; its
   // dialect errors count only when the replay had none, as before.

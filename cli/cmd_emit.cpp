@@ -69,7 +69,7 @@ void run_emit(Context& ctx, ScriptKind kind, const EmitOptions& options) {
   Project project;
   // An upgrade starts on the revisions while their bodies are being parsed
   // (header-first); nothing is reported or thrown before finish_load.
-  if (!ctx.load(project, kind == ScriptKind::Upgrade ? LoadMode::HeaderFirst : LoadMode::Complete))
+  if (!ctx.load(project, kind == ScriptKind::Upgrade ? ctx.replaying_load() : LoadMode::Complete))
     return;
   // An upgrade of the whole chain from the base replays every statement
   // itself: it reports what replay_all would, and the chain is replayed

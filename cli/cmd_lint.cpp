@@ -127,7 +127,9 @@ void run_lint_command(Context& ctx, const LintCommandOptions& options) {
   }
 
   if (opened) {
-    load_revisions(project, sink);
+    // Header-first: the lint replays the chain while the bodies are still
+    // being parsed (compiler/project.h).
+    load_revisions(project, sink, ctx.replaying_load());
     if (!options.files.empty() || !options.since.empty()) {
       std::error_code ec;
       fs::path cwd = fs::current_path(ec);
@@ -139,7 +141,12 @@ void run_lint_command(Context& ctx, const LintCommandOptions& options) {
       }
       lint_options.only_files = std::move(chosen);
     }
-    if (!sink.has_errors()) run_lint(project, rules, lint_options, sink);
+    if (!sink.has_errors()) {
+      DiagnosticSink findings;
+      if (run_while_loading(project, sink,
+                            [&] { run_lint(project, rules, lint_options, findings); }))
+        sink.absorb(std::move(findings));
+    }
   }
 
   sink.sort();

@@ -85,17 +85,15 @@ enum class LoadMode {
 /// Reads and parses every revision file and builds the graph. Problems go to
 /// `sink`; the stages stop at the first stage with errors (syntax, then graph).
 ///
-/// HeaderFirst lets a command (`upgrade`, `check`) replay while bodies are parsed: every file is
-/// read and its header parsed (the `fileHead` rule), the graph is built from
-/// the headers, and the bodies are parsed on other threads in topological
-/// order, each as soon as a thread is free. It applies only when every
-/// header parsed cleanly and the graph has no diagnostic at all; otherwise
-/// (and for Alembic scripts) the load is Complete. While
-/// `project.pending`, the command may only read revisions through
-/// revision() (or the graph's nodes), must not report anything, and must call
-/// finish_loading before it does (run_while_loading); a command that
-/// started early throws away what it made when finish_loading reports an
-/// error.
+/// HeaderFirst lets a command (`upgrade`, `check`, `lint`) replay while bodies are parsed: every
+/// file is read and its header parsed (the `fileHead` rule), the graph is built from the headers,
+/// and the bodies are parsed on other threads in topological order, each as soon as a thread is
+/// free. It applies only when every header parsed cleanly and the graph has no diagnostic at all;
+/// otherwise (and for Alembic scripts) the load is Complete. While `project.pending`, the command
+/// may only read revisions through revision() (or the graph's nodes, or `revisions[i]` once
+/// revision() has returned it), must not report anything, and must call finish_loading before it
+/// does (run_while_loading); a command that started early throws away what it made when
+/// finish_loading reports an error.
 void load_revisions(Project& project, DiagnosticSink& sink, LoadMode mode = LoadMode::Complete);
 
 /// Waits for the pending bodies of a header-first load and reports to

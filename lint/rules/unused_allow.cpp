@@ -14,6 +14,8 @@ class UnusedAllow final : public Rule {
   bool runs_last() const override { return true; }
 
   void check_project(const ProjectContext& ctx, Findings& out) const override {
+    // Every revision went through Project::revision in the engine's replay,
+    // so each is in place even after a header-first load.
     for (const auto& rev : ctx.project.revisions) {
       check(ctx, rev, rev.file_annotations, out);
       for (const auto& s : rev.upgrade) check(ctx, rev, s.annotations, out);
