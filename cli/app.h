@@ -31,6 +31,8 @@ struct Context {
   ProjectLocation location() const;
   /// Opens the project and loads its revisions and graph. Diagnostics are
   /// printed; returns false (and sets exit_code 2) when any is an error.
+  /// After a HeaderFirst load, finish_load (or run_while_loading) must come
+  /// before anything else is printed.
   bool load(Project& project, LoadMode mode = LoadMode::Complete);
   /// How a command that replays the whole chain loads: HeaderFirst, or
   /// Complete when RETORT_LOAD=complete (docs/cache.md), to rule the

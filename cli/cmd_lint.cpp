@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <sstream>
 
 #include "cli/app.h"
 #include "cli/process.h"
@@ -130,16 +131,26 @@ void run_lint_command(Context& ctx, const LintCommandOptions& options) {
     // Header-first: the lint replays the chain while the bodies are still
     // being parsed (compiler/project.h).
     load_revisions(project, sink, ctx.replaying_load());
-    if (!options.files.empty() || !options.since.empty()) {
-      std::error_code ec;
-      fs::path cwd = fs::current_path(ec);
-      auto chosen = select_files(project, cwd, options.files, ctx.err);
-      if (!options.since.empty()) {
-        auto changed =
-            select_files(project, project.root, changed_since(project, options.since), ctx.err);
-        chosen.insert(changed.begin(), changed.end());
+    // The notes on FILES come after what the load prints itself (the
+    // RETORT_CACHE_STATS line), which a header-first load prints when it
+    // finishes; a throw finishes it first too.
+    std::ostringstream notes;
+    try {
+      if (!options.files.empty() || !options.since.empty()) {
+        std::error_code ec;
+        fs::path cwd = fs::current_path(ec);
+        auto chosen = select_files(project, cwd, options.files, notes);
+        if (!options.since.empty()) {
+          auto changed =
+              select_files(project, project.root, changed_since(project, options.since), notes);
+          chosen.insert(changed.begin(), changed.end());
+        }
+        lint_options.only_files = std::move(chosen);
       }
-      lint_options.only_files = std::move(chosen);
+    } catch (...) {
+      DiagnosticSink lost;  // as a Complete load's diagnostics are, by the throw
+      finish_loading(project, lost);
+      throw;
     }
     if (!sink.has_errors()) {
       DiagnosticSink findings;
@@ -147,6 +158,7 @@ void run_lint_command(Context& ctx, const LintCommandOptions& options) {
                             [&] { run_lint(project, rules, lint_options, findings); }))
         sink.absorb(std::move(findings));
     }
+    ctx.err << notes.str();
   }
 
   sink.sort();

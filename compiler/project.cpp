@@ -227,9 +227,10 @@ struct LoadedFile {
   Outcome outcome;
   std::optional<ast::RevisionFile> revision;
   // Header-first, not in the cache: its node of the graph, made by the
-  // worker from the header parsed alone. Held apart: a Complete load makes
-  // the nodes on its own thread (made by the workers, their memory would be
-  // freed on another thread, which glibc's malloc does slowly).
+  // worker from the header parsed alone, so that the graph is ready sooner.
+  // (A Complete load makes its nodes on its own thread: it has no time to
+  // win there, and memory a worker allocates and another thread frees is
+  // freed slowly by glibc's malloc.) Held apart: usually null.
   std::unique_ptr<RevisionNode> node;
 };
 
@@ -441,6 +442,7 @@ class PendingBodies {
 
   std::vector<std::unique_ptr<Outcome>> outcomes;  // by file index; null when plain
   std::unique_ptr<ParseCache> cache;
+  std::atomic<bool> out_of_memory{false};  // an outcome could not be kept
 
  private:
   // The next body in topological order, now this thread's to parse; none
@@ -450,20 +452,28 @@ class PendingBodies {
     if (k >= order_.size()) return std::nullopt;
     return order_[k];
   }
+  // Parses body `i` into its slot. Throws nothing: on a helper thread an
+  // exception would end the process.
   void parse(size_t i, ParseWorkspace* workspace) {
-    Outcome out;
-    std::optional<ast::RevisionFile> revision;
-    guarded(out, sources_[i].path,
-            [&] { revision = parse_body(out, sources_[i], cache.get(), workspace); });
-    outcomes[i] = Outcome::kept(std::move(out));
-    if (revision) {
+    // What the cache lookup found (a damaged entry) stays.
+    Outcome out = outcomes[i] ? std::move(*outcomes[i]) : Outcome();
+    bool parsed = false;
+    guarded(out, sources_[i].path, [&] {
+      auto revision = parse_body(out, sources_[i], cache.get(), workspace);
+      if (!revision) return;
       revision->path = sources_[i].path;
       slots_[i] = std::move(*revision);
+      parsed = true;
+    });
+    try {
+      outcomes[i] = Outcome::kept(std::move(out));
+    } catch (const std::bad_alloc&) {
+      out_of_memory = true;
     }
     {
       std::lock_guard lock(mutex_);
       done_[i] = 1;
-      parsed_[i] = revision ? 1 : 0;
+      parsed_[i] = parsed ? 1 : 0;
     }
     ready_.notify_all();
   }
@@ -497,6 +507,7 @@ const ast::RevisionFile* Project::revision(std::string_view id) const {
 
 void load_revisions(Project& project, DiagnosticSink& sink, LoadMode mode) {
   project.pending.reset();
+  project.graph = RevisionGraph();  // none when a file has a syntax error
   // `[project] alembic` reads an Alembic project's scripts in place instead
   // of `.rev` files (Alembic's own __init__.py and the like are not scripts).
   const bool alembic = project.config.alembic.has_value();
@@ -618,25 +629,27 @@ void load_revisions(Project& project, DiagnosticSink& sink, LoadMode mode) {
       for (size_t i : graph->topological_order()) {
         if (!files[i].revision) order.push_back(i);
       }
+      const size_t bodies = order.size();
       files.clear();  // what is left of a file is in its outcome
       project.graph = std::move(*graph);
       project.pending.reset(new PendingBodies(std::move(outcomes), std::move(cache),
                                               project.sources, project.revisions,
                                               std::move(order)));
       // This thread replays; the others parse, and it helps when it waits.
-      project.pending->start(std::max<size_t>(threads, 2) - 1);
+      project.pending->start(std::min(std::max<size_t>(threads, 2) - 1, bodies));
       return;
     }
     // Complete after all: parse the bodies that are left, as a Complete
     // load would, and make every node again from the whole revisions.
-    run_parallel(files.size(), threads, [&](size_t i, ParseWorkspace* workspace) {
-      LoadedFile& f = files[i];
-      f.node.reset();
-      if (f.outcome.failure) return;
-      guarded(f.outcome, f.source.path, [&] {
-        if (!f.revision) f.revision = parse_body(f.outcome, f.source, cache_view, workspace);
+    if (bodies_left)
+      run_parallel(files.size(), threads, [&](size_t i, ParseWorkspace* workspace) {
+        LoadedFile& f = files[i];
+        f.node.reset();
+        if (f.outcome.failure) return;
+        guarded(f.outcome, f.source.path, [&] {
+          if (!f.revision) f.revision = parse_body(f.outcome, f.source, cache_view, workspace);
+        });
       });
-    });
   }
 
   DiagnosticSink parse_sink;
@@ -670,10 +683,11 @@ void load_revisions(Project& project, DiagnosticSink& sink, LoadMode mode) {
   }
 }
 
-void finish_loading(Project& project, DiagnosticSink& sink) {
-  if (!project.pending) return;
+bool finish_loading(Project& project, DiagnosticSink& sink) {
+  if (!project.pending) return true;
   PendingBodies& pending = *project.pending;
   pending.wait_all();
+  if (pending.out_of_memory) throw RunError(3, "out of memory while loading the revisions");
   DiagnosticSink parse_sink;
   for (size_t i = 0; i < pending.outcomes.size(); ++i) {
     Outcome plain;
@@ -701,7 +715,9 @@ void finish_loading(Project& project, DiagnosticSink& sink) {
     project.revision_index.clear();
     project.graph = RevisionGraph();
   }
+  bool failed = parse_sink.has_errors();
   sink.absorb(std::move(parse_sink));
+  return !failed;
 }
 
 SchemaModel replay_all(const Project& project, DiagnosticSink& sink) {

@@ -34,7 +34,9 @@ struct PendingBodiesDeleter {
   void operator()(PendingBodies* pending) const;
 };
 
-struct Project {
+/// A project's files and what was made of them (Project, below, adds the
+/// bodies a header-first load is still parsing).
+struct ProjectFiles {
   std::filesystem::path root;  ///< folder holding retort.toml
   SourceFile config_file;      ///< path relative to root
   Config config;
@@ -49,11 +51,25 @@ struct Project {
   RevisionGraph graph;
   /// Index into `revisions` by revision id.
   std::map<std::string, size_t, std::less<>> revision_index;
+};
+
+struct Project : ProjectFiles {
   /// Not null between a header-first load_revisions and finish_loading:
   /// the bodies of `revisions` are being parsed on other threads, and only
   /// revision() may be used to read them (`graph` is complete: its nodes
-  /// hold each header as the graph needs it, and the path).
+  /// hold each header as the graph needs it, and the path). A member of the
+  /// derived class, so destroyed before the files its threads write; an
+  /// assignment stops them first too.
   std::unique_ptr<PendingBodies, PendingBodiesDeleter> pending;
+
+  Project() = default;
+  Project(Project&&) = default;
+  Project& operator=(Project&& other) {
+    pending.reset();  // its threads write `revisions` and read `sources`
+    ProjectFiles::operator=(std::move(other));
+    pending = std::move(other.pending);
+    return *this;
+  }
 
   /// Every source text by path, for rendering diagnostics.
   SourceTexts texts() const;
@@ -65,6 +81,7 @@ struct Project {
   std::string source_sha256(std::string_view path) const;
   /// The parsed revision of `id`, or null. While bodies are pending, waits
   /// for this one (parsing others meanwhile); null if it did not parse.
+  /// Then not safe to call from two threads at once.
   const ast::RevisionFile* revision(std::string_view id) const;
   /// Replay options from the config (naming, target dialects, name limit).
   ReplayOptions replay_options() const;
@@ -100,7 +117,8 @@ void load_revisions(Project& project, DiagnosticSink& sink, LoadMode mode = Load
 /// `sink` what a Complete load would have: the files' parse diagnostics in
 /// file order, and no revisions and no graph when any is an error. Does
 /// nothing after a Complete load.
-void finish_loading(Project& project, DiagnosticSink& sink);
+/// Returns false when it reported an error.
+bool finish_loading(Project& project, DiagnosticSink& sink);
 
 /// Runs `work` while a header-first load's bodies are parsed (it must read
 /// revisions through Project::revision), then finish_loading into `sink`.
@@ -110,16 +128,13 @@ void finish_loading(Project& project, DiagnosticSink& sink);
 /// `work`.
 template <class Work>
 bool run_while_loading(Project& project, DiagnosticSink& sink, Work&& work) {
-  size_t errors_before = sink.error_count();
   try {
     work();
   } catch (...) {
-    finish_loading(project, sink);
-    if (sink.error_count() != errors_before) return false;
+    if (!finish_loading(project, sink)) return false;
     throw;
   }
-  finish_loading(project, sink);
-  return sink.error_count() == errors_before;
+  return finish_loading(project, sink);
 }
 
 /// Replays every revision in topological order from an empty schema and

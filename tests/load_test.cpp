@@ -270,7 +270,8 @@ CommandRun run_retort(const fs::path& dir, const std::string& args, const std::s
 // The commands that load header-first, against the same commands told to
 // load Complete (RETORT_LOAD=complete): the same stdout, stderr and exit
 // code on a sound chain, one with a broken body, one with a broken header
-// and one whose replay fails, with and without the cache.
+// and one whose replay fails, with and without the cache (whose line on
+// stderr must match too), and `lint` given a file that is not a revision.
 TEST(HeaderFirstLoad, CommandsSayWhatTheySayAfterACompleteLoad) {
   struct Variant {
     std::string name;
@@ -279,13 +280,16 @@ TEST(HeaderFirstLoad, CommandsSayWhatTheySayAfterACompleteLoad) {
   };
   const std::vector<Variant> variants = {
       {"sound", {}, {}}, {"body", {33, 151}, {}}, {"head", {}, {260}}, {"replay", {}, {}, true}};
-  const std::vector<std::string> commands = {
-      "upgrade head",       "upgrade head --dialect sqlite",         "check", "lint",
-      "lint --format json", "lint migrations/" + id_of(140) + ".rev"};
+  const std::vector<std::string> commands = {"upgrade head",
+                                             "upgrade head --dialect sqlite",
+                                             "check",
+                                             "lint",
+                                             "lint --format json",
+                                             "lint migrations/" + id_of(140) + ".rev retort.toml"};
   for (const auto& v : variants) {
     ChainProject chain("cli-" + v.name, 300, v.bodies, v.headers);
     if (v.replay_error) {
-      // Revision 140 adds a column to a table that does not exist.
+      // Revision 141 adds a column to a table that does not exist.
       std::string path = (chain.dir() / "migrations" / (id_of(141) + ".rev")).string();
       std::string text = read_file(path);
       text.replace(text.find("alter table t"), 13, "alter table no_such_table_");
@@ -294,11 +298,11 @@ TEST(HeaderFirstLoad, CommandsSayWhatTheySayAfterACompleteLoad) {
     for (const auto& command : commands) {
       for (const char* cache : {"--no-cache", "", ""}) {  // no cache, then a cold and a warm one
         std::string args = std::string(cache) + " " + command;
-        CommandRun want = run_retort(
-            chain.dir(), args,
-            "RETORT_LOAD=complete RETORT_CACHE_DIR=" + chain.dir().string() + ".complete");
-        CommandRun got =
-            run_retort(chain.dir(), args, "RETORT_CACHE_DIR=" + chain.dir().string() + ".first");
+        // With the cache's line on stderr: its hits, misses and writes.
+        std::string cache_env = "RETORT_CACHE_STATS=1 RETORT_CACHE_DIR=" + chain.dir().string();
+        CommandRun want =
+            run_retort(chain.dir(), args, "RETORT_LOAD=complete " + cache_env + ".complete");
+        CommandRun got = run_retort(chain.dir(), args, cache_env + ".first");
         EXPECT_EQ(got.code, want.code) << v.name << ": " << args;
         EXPECT_EQ(got.out, want.out) << v.name << ": " << args;
         EXPECT_EQ(got.err, want.err) << v.name << ": " << args;

@@ -14,12 +14,14 @@ class UnusedAllow final : public Rule {
   bool runs_last() const override { return true; }
 
   void check_project(const ProjectContext& ctx, Findings& out) const override {
-    // Every revision went through Project::revision in the engine's replay,
-    // so each is in place even after a header-first load.
-    for (const auto& rev : ctx.project.revisions) {
-      check(ctx, rev, rev.file_annotations, out);
-      for (const auto& s : rev.upgrade) check(ctx, rev, s.annotations, out);
-      for (const auto& s : rev.downgrade) check(ctx, rev, s.annotations, out);
+    // Through Project::revision, which waits for a body that a header-first
+    // load is still parsing (the engine has had them all by now).
+    for (const auto& node : ctx.project.graph.nodes()) {
+      const ast::RevisionFile* rev = ctx.project.revision(node.id);
+      if (rev == nullptr) continue;
+      check(ctx, *rev, rev->file_annotations, out);
+      for (const auto& s : rev->upgrade) check(ctx, *rev, s.annotations, out);
+      for (const auto& s : rev->downgrade) check(ctx, *rev, s.annotations, out);
     }
   }
 
