@@ -581,6 +581,21 @@ struct ParseWorkspace::Caches {
 ParseWorkspace::ParseWorkspace() : caches_(std::make_unique<Caches>()) {}
 ParseWorkspace::~ParseWorkspace() = default;
 
+namespace {
+
+// The fast first pass of every parse: this thread's prediction caches, SLL
+// prediction, and a bail-out at the first error, with no listener (the LL
+// pass, if any, reports the errors).
+void start_sll(P& parser, ParseWorkspace* workspace) {
+  if (workspace != nullptr) workspace->caches().attach(parser);
+  parser.removeErrorListeners();
+  parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
+      antlr4::atn::PredictionMode::SLL);
+  parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+}
+
+}  // namespace
+
 bool check_parseable_text(const SourceFile& file, std::string_view utf8_help,
                           DiagnosticSink& sink) {
   size_t bad = find_invalid_utf8(file.text);
@@ -621,16 +636,10 @@ std::optional<ast::RevisionFile> parse_revision(const SourceFile& file, Diagnost
     if (comments != nullptr) collect_comments(tokens.getTokens(), file.text, positions, *comments);
 
     P parser(&tokens);
-    if (workspace != nullptr) workspace->caches().attach(parser);
-    // No listener while SLL bails out: errors are reported by the LL pass.
-    parser.removeErrorListeners();
-
     // SLL is enough for almost every file and much faster; only when it
     // fails is the file parsed again with full LL and error recovery.
+    start_sll(parser, workspace);
     P::File_Context* tree = nullptr;
-    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
-        antlr4::atn::PredictionMode::SLL);
-    parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
     try {
       tree = parser.file_();
     } catch (const antlr4::ParseCancellationException&) {
@@ -666,25 +675,21 @@ std::optional<ast::RevisionFile> parse_revision(const SourceFile& file, Diagnost
 
 std::optional<ast::Header> parse_revision_header(const SourceFile& file,
                                                  ParseWorkspace* workspace) {
-  if (find_invalid_utf8(file.text) != std::string_view::npos || file.text.size() >= UINT32_MAX)
-    return std::nullopt;
+  // Any doubt (bad text, an error token, a diagnostic) is left to the full
+  // parse, which says what it is.
+  DiagnosticSink sink;
+  if (!check_parseable_text(file, "", sink)) return std::nullopt;
   try {
     parse::Positions positions(file.text);
     // Tokens are read as the parser asks for them: only the head's.
     parse::RevisionInput input = parse::make_revision_lexer(file.text);
     antlr4::CommonTokenStream tokens(input.lexer.get());
     P parser(&tokens);
-    if (workspace != nullptr) workspace->caches().attach(parser);
-    parser.removeErrorListeners();
-    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
-        antlr4::atn::PredictionMode::SLL);
-    parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+    start_sll(parser, workspace);
     P::FileHeadContext* tree = parser.fileHead();
-    // Any doubt (an error token, a diagnostic) is left to the full parse.
     for (size_t i = 0; i < tokens.size(); ++i) {
       if (is_error_token(tokens.get(i)->getType())) return std::nullopt;
     }
-    DiagnosticSink sink;
     auto header = parse::build_header(tree, positions, file, sink);
     if (!sink.empty()) return std::nullopt;
     return header;

@@ -92,6 +92,17 @@ class ChainProject {
   fs::path dir_;
 };
 
+// The chain's project loaded in `mode`, and what the load reported.
+struct Loaded {
+  Project project;
+  DiagnosticSink sink;
+};
+Loaded loaded(const ChainProject& chain, LoadMode mode) {
+  Loaded out{chain.open(), {}};
+  load_revisions(out.project, out.sink, mode);
+  return out;
+}
+
 std::string rendered(const DiagnosticSink& sink, const Project& project) {
   std::string out;
   SourceTexts texts = project.texts();
@@ -153,19 +164,15 @@ TEST(HeaderFirstLoad, UpgradeWhileParsingGivesTheCompleteLoadsScript) {
 
 TEST(HeaderFirstLoad, ABrokenBodyEndsAsACompleteLoadDoes) {
   ChainProject chain("body", 400, {9, 151, 399});
-  Project complete = chain.open();
-  DiagnosticSink want;
-  load_revisions(complete, want, LoadMode::Complete);
-  ASSERT_TRUE(want.has_errors());
+  Loaded complete = loaded(chain, LoadMode::Complete);
+  ASSERT_TRUE(complete.sink.has_errors());
 
-  Project project = chain.open();
-  DiagnosticSink sink;
-  load_revisions(project, sink, LoadMode::HeaderFirst);
+  auto [project, sink] = loaded(chain, LoadMode::HeaderFirst);
   ASSERT_NE(project.pending, nullptr) << "the headers are sound: the load is header-first";
   DiagnosticSink script_sink;
   upgrade_head(project, script_sink);  // meets the broken revisions as missing
   finish_loading(project, sink);
-  EXPECT_EQ(rendered(sink, project), rendered(want, complete));
+  EXPECT_EQ(rendered(sink, project), rendered(complete.sink, complete.project));
   EXPECT_TRUE(project.revisions.empty());
   EXPECT_TRUE(project.graph.nodes().empty());
 }
@@ -173,16 +180,12 @@ TEST(HeaderFirstLoad, ABrokenBodyEndsAsACompleteLoadDoes) {
 // A header that does not parse, or a graph with a diagnostic: loaded
 // Complete, with a Complete load's diagnostics.
 void expect_loaded_complete(const ChainProject& chain) {
-  Project complete = chain.open();
-  DiagnosticSink want;
-  load_revisions(complete, want, LoadMode::Complete);
-  ASSERT_FALSE(want.empty());
-  Project project = chain.open();
-  DiagnosticSink sink;
-  load_revisions(project, sink, LoadMode::HeaderFirst);
-  EXPECT_EQ(project.pending, nullptr);
-  EXPECT_EQ(rendered(sink, project), rendered(want, complete));
-  EXPECT_EQ(everything(project), everything(complete));
+  Loaded complete = loaded(chain, LoadMode::Complete);
+  ASSERT_FALSE(complete.sink.empty());
+  Loaded first = loaded(chain, LoadMode::HeaderFirst);
+  EXPECT_EQ(first.project.pending, nullptr);
+  EXPECT_EQ(rendered(first.sink, first.project), rendered(complete.sink, complete.project));
+  EXPECT_EQ(everything(first.project), everything(complete.project));
 }
 
 TEST(HeaderFirstLoad, ABrokenHeaderOrGraphMakesTheLoadComplete) {
