@@ -114,8 +114,9 @@ void print_run_error(Context& ctx, const RunError& e) {
 
 }  // namespace
 
-int run(int argc, char** argv, std::ostream& out, std::ostream& err, bool stderr_is_terminal) {
-  Context ctx{GlobalOptions{}, out, err, stderr_is_terminal, 0};
+int run(int argc, char** argv, std::ostream& out, std::ostream& err, bool stderr_is_terminal,
+        KeptUntilExit* kept_until_exit) {
+  Context ctx{GlobalOptions{}, out, err, stderr_is_terminal, 0, kept_until_exit};
   CLI::App app{"retort: an offline SQL migration compiler and linter", "retort"};
   app.set_version_flag("--version", std::string("retort ") + RETORT_VERSION);
   app.require_subcommand(1);

@@ -28,10 +28,11 @@ void run_check(Context& ctx, const CheckOptions& options) {
   // dialect errors count only when the replay had none, as before.
   std::optional<size_t> replayed_by;
   DiagnosticSink replay, rendering;
+  SchemaModel schema_after;
   bool loaded = !sink.has_errors() && run_while_loading(project, sink, [&] {
     for (size_t t = 0; t < targets.size() && !replayed_by; ++t) {
       if (auto renderer = emit::make_renderer(targets[t])) {
-        emit::render_all(project, *renderer, rendering, &replay);
+        emit::render_all(project, *renderer, rendering, &replay, &schema_after);
         replayed_by = t;
       }
     }
@@ -66,6 +67,8 @@ void run_check(Context& ctx, const CheckOptions& options) {
   SourceTexts texts = project.texts();
   if (sum) texts.emplace(sum->path, sum->text);
   ctx.report(sink, texts);
+  ctx.keep_until_exit(project);
+  ctx.keep_until_exit(schema_after);
 }
 
 }  // namespace

@@ -95,6 +95,8 @@ void run_emit(Context& ctx, ScriptKind kind, const EmitOptions& options) {
   emit::ScriptOptions script_options{RETORT_VERSION};
   DiagnosticSink replay_sink;
   if (replayed_by_script) script_options.replay_diagnostics = &replay_sink;
+  SchemaModel schema_after;
+  script_options.schema_after = &schema_after;
   DiagnosticSink sink;
   std::optional<std::string> text;
   if (kind == ScriptKind::Schema) {
@@ -130,6 +132,8 @@ void run_emit(Context& ctx, ScriptKind kind, const EmitOptions& options) {
     return;
   }
   deliver(ctx, options, *text);
+  ctx.keep_until_exit(project);
+  ctx.keep_until_exit(schema_after);
 }
 
 CLI::App* add_script_command(CLI::App& app, Context& ctx, ScriptKind kind, const char* name,

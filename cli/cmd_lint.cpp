@@ -116,6 +116,8 @@ void run_lint_command(Context& ctx, const LintCommandOptions& options) {
   Project project;
   bool opened = false;
   lint::LintOptions lint_options;
+  SchemaModel schema_after;
+  lint_options.schema_after = &schema_after;
   try {
     project = open_project(ctx.location());
     opened = true;
@@ -179,6 +181,8 @@ void run_lint_command(Context& ctx, const LintCommandOptions& options) {
   input.color = ctx.use_color();
   ctx.out << lint::render_report(*format, input);
   ctx.exit_code = std::max(ctx.exit_code, input_error ? 2 : gate_failed ? 1 : 0);
+  ctx.keep_until_exit(project);
+  ctx.keep_until_exit(schema_after);
 }
 
 }  // namespace

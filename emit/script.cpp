@@ -607,6 +607,7 @@ std::optional<std::string> upgrade_script(const Project& project, const Renderer
               version_statements(renderer, table, change), has_no_transaction(*rev));
   }
   w.finish();
+  if (options.schema_after != nullptr) *options.schema_after = std::move(schema);
   if (sink.error_count() != errors_before) return std::nullopt;
   if (replay_sink && replay_sink->has_errors()) return std::nullopt;
   return std::move(w.text);
@@ -811,7 +812,7 @@ std::optional<std::string> schema_script(const Project& project, const Renderer&
 }
 
 void render_all(const Project& project, const Renderer& renderer, DiagnosticSink& sink,
-                DiagnosticSink* replay_sink) {
+                DiagnosticSink* replay_sink, SchemaModel* schema_after) {
   ReplayOptions replay = project.replay_options();
   SchemaModel schema;
   const auto& nodes = project.graph.nodes();
@@ -827,6 +828,7 @@ void render_all(const Project& project, const Renderer& renderer, DiagnosticSink
     render_statements(statements, nullptr, schema, renderer, replay, rev->path, rev->header.id.text,
                       sink, false, replay_sink);
   }
+  if (schema_after != nullptr) *schema_after = std::move(schema);
 }
 
 }  // namespace retort::emit

@@ -106,6 +106,9 @@ struct ScriptOptions {
   /// nothing more is rendered (the rest is only replayed) and the script is
   /// nullopt.
   DiagnosticSink* replay_diagnostics = nullptr;
+  /// upgrade_script only: when set, receives the schema at the script's
+  /// end (so that the caller may keep it until exit instead of freeing it).
+  SchemaModel* schema_after = nullptr;
 };
 
 /// True when `range` runs every revision of the graph from the base, in
@@ -142,7 +145,8 @@ std::optional<std::string> schema_script(const Project& project, const Renderer&
 /// for `renderer`'s dialect, reporting `error[dialect]`s: what `check` does.
 /// With `replay_sink`, its replay reports there what replay_all would (and
 /// nothing is rendered past a replay error), so that check replays once.
+/// `schema_after`, when set, receives the schema at the end.
 void render_all(const Project& project, const Renderer& renderer, DiagnosticSink& sink,
-                DiagnosticSink* replay_sink = nullptr);
+                DiagnosticSink* replay_sink = nullptr, SchemaModel* schema_after = nullptr);
 
 }  // namespace retort::emit

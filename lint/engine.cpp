@@ -207,6 +207,7 @@ void run_lint(const Project& project, const RuleSet& rules, const LintOptions& o
       a.rule->check_project(pc, collector);
     }
   }
+  if (options.schema_after != nullptr) *options.schema_after = std::move(schema);
 }
 
 }  // namespace retort::lint

@@ -22,6 +22,8 @@ struct LintOptions {
   /// Report findings only in these files (paths relative to the project
   /// root); nullopt: every file. The whole chain is replayed either way.
   std::optional<std::set<std::string, std::less<>>> only_files;
+  /// When set, receives the schema at the end of the chain.
+  SchemaModel* schema_after = nullptr;
 };
 
 /// The level `[lint.rules]` gives `info`, else its default.
