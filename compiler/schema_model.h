@@ -42,11 +42,17 @@ class PersistentMap {
  private:
   struct Node;
   using NodePtr = std::shared_ptr<const Node>;
-  struct Node : Entry {
+  using EntryPtr = std::shared_ptr<const Entry>;
+  // A node holds its entry by pointer: a change copies the path to its key,
+  // and a copied node then costs one allocation and three reference counts
+  // instead of copies of a key and a value (a vector of names, say).
+  struct Node {
+    EntryPtr entry;
     uint64_t priority = 0;
     NodePtr left, right;
-    Node(std::string k, V v, uint64_t p, NodePtr l, NodePtr r)
-        : Entry{std::move(k), std::move(v)}, priority(p), left(std::move(l)), right(std::move(r)) {}
+    Node(EntryPtr e, uint64_t p, NodePtr l, NodePtr r)
+        : entry(std::move(e)), priority(p), left(std::move(l)), right(std::move(r)) {}
+    const std::string& key() const { return entry->key; }
   };
 
  public:
@@ -60,8 +66,8 @@ class PersistentMap {
     using iterator_category = std::forward_iterator_tag;
 
     iterator() = default;
-    reference operator*() const { return *stack_.back(); }
-    pointer operator->() const { return stack_.back(); }
+    reference operator*() const { return *stack_.back()->entry; }
+    pointer operator->() const { return stack_.back()->entry.get(); }
     iterator& operator++() {
       const Node* n = stack_.back();
       stack_.pop_back();
@@ -91,7 +97,7 @@ class PersistentMap {
   iterator lower_bound(std::string_view key) const {
     iterator it;
     for (const Node* n = root_.get(); n;) {
-      if (n->key < key) {
+      if (n->key() < key) {
         n = n->right.get();
       } else {
         it.stack_.push_back(n);
@@ -107,12 +113,12 @@ class PersistentMap {
   /// The value of `key`, or null.
   const V* find(std::string_view key) const {
     for (const Node* n = root_.get(); n;) {
-      if (key < n->key) {
+      if (key < n->key()) {
         n = n->left.get();
-      } else if (n->key < key) {
+      } else if (n->key() < key) {
         n = n->right.get();
       } else {
-        return &n->value;
+        return &n->entry->value;
       }
     }
     return nullptr;
@@ -147,17 +153,19 @@ class PersistentMap {
     return h;
   }
   static NodePtr with(const Node& n, NodePtr l, NodePtr r) {
-    return std::make_shared<const Node>(n.key, n.value, n.priority, std::move(l), std::move(r));
+    return std::make_shared<const Node>(n.entry, n.priority, std::move(l), std::move(r));
   }
   static NodePtr replace(const NodePtr& t, std::string_view key, V value) {
-    if (key < t->key) return with(*t, replace(t->left, key, std::move(value)), t->right);
-    if (t->key < key) return with(*t, t->left, replace(t->right, key, std::move(value)));
-    return std::make_shared<const Node>(t->key, std::move(value), t->priority, t->left, t->right);
+    if (key < t->key()) return with(*t, replace(t->left, key, std::move(value)), t->right);
+    if (t->key() < key) return with(*t, t->left, replace(t->right, key, std::move(value)));
+    return std::make_shared<const Node>(
+        std::make_shared<const Entry>(Entry{t->key(), std::move(value)}), t->priority, t->left,
+        t->right);
   }
   // Splits `t` (which does not hold `key`) into keys below and above it.
   static std::pair<NodePtr, NodePtr> split(const NodePtr& t, std::string_view key) {
     if (!t) return {};
-    if (t->key < key) {
+    if (t->key() < key) {
       auto [l, r] = split(t->right, key);
       return {with(*t, t->left, std::move(l)), std::move(r)};
     }
@@ -173,16 +181,17 @@ class PersistentMap {
   static NodePtr insert(const NodePtr& t, std::string key, V value, uint64_t p) {
     if (!t || p > t->priority) {
       auto [l, r] = split(t, key);
-      return std::make_shared<const Node>(std::move(key), std::move(value), p, std::move(l),
-                                          std::move(r));
+      return std::make_shared<const Node>(
+          std::make_shared<const Entry>(Entry{std::move(key), std::move(value)}), p, std::move(l),
+          std::move(r));
     }
-    if (key < t->key)
+    if (key < t->key())
       return with(*t, insert(t->left, std::move(key), std::move(value), p), t->right);
     return with(*t, t->left, insert(t->right, std::move(key), std::move(value), p));
   }
   static NodePtr remove(const NodePtr& t, std::string_view key) {
-    if (key < t->key) return with(*t, remove(t->left, key), t->right);
-    if (t->key < key) return with(*t, t->left, remove(t->right, key));
+    if (key < t->key()) return with(*t, remove(t->left, key), t->right);
+    if (t->key() < key) return with(*t, t->left, remove(t->right, key));
     return merge(t->left, t->right);
   }
 
