@@ -110,7 +110,7 @@ std::vector<SumLine> sum_every_revision(const Project& project) {
     const std::string& id = project.graph.nodes()[node].id;
     const ast::RevisionFile* r = project.revision(id);
     if (r == nullptr) continue;
-    lines.push_back({id, project.source_sha256(r->path), "", 0});
+    lines.push_back({id, project.source_sha256(*r), "", 0});
   }
   return lines;
 }
@@ -173,7 +173,7 @@ std::optional<SumFile> check_integrity(const Project& project, DiagnosticSink& s
           "run `retort sum` to write the file again");
       continue;
     }
-    if (project.source_sha256(r->path) != l.file_sha256) {
+    if (project.source_sha256(*r) != l.file_sha256) {
       sink.error("integrity", r->path, header_span(*r),
                  fmt::format("revision \"{}\" was edited after it was summed ({}:{}); a revision "
                              "that may have been applied somewhere must not change",

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <ostream>
@@ -47,6 +48,20 @@ std::string Project::source_sha256(std::string_view path) const {
   if (it == sources.end() || it->path != path) return sha256_hex("");
   size_t index = static_cast<size_t>(it - sources.begin());
   return index < source_hashes.size() ? source_hashes[index] : sha256_hex(it->text);
+}
+
+std::string Project::source_sha256(const ast::RevisionFile& revision) const {
+  // A load keeps each revision at its file's place in `sources`; anything
+  // else (a revision from elsewhere, another order) is looked up by path.
+  std::less<const ast::RevisionFile*> before;
+  if (!revisions.empty() && !before(&revision, revisions.data()) &&
+      before(&revision, revisions.data() + revisions.size())) {
+    size_t index = static_cast<size_t>(&revision - revisions.data());
+    if (index < sources.size() && index < source_hashes.size() &&
+        sources[index].path == revision.path)
+      return source_hashes[index];
+  }
+  return source_sha256(revision.path);
 }
 
 ReplayOptions Project::replay_options() const {

@@ -79,6 +79,9 @@ struct Project : ProjectFiles {
   /// The SHA-256 of the text of the revision file at `path` (hashed now if
   /// the project was not loaded by load_revisions).
   std::string source_sha256(std::string_view path) const;
+  /// The same for one of `revisions`, found by its place instead of a
+  /// search by path (a script's every section names its file's hash).
+  std::string source_sha256(const ast::RevisionFile& revision) const;
   /// The parsed revision of `id`, or null. While bodies are pending, waits
   /// for this one (parsing others meanwhile); null if it did not parse.
   /// Then not safe to call from two threads at once.

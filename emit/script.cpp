@@ -602,7 +602,7 @@ std::optional<std::string> upgrade_script(const Project& project, const Renderer
                                    sink, false, replay_sink);
     std::vector<std::string> heading{
         fmt::format("Running {}: {}", title, rev->header.message.value_or("")),
-        fmt::format("source: {} sha256:{}", rev->path, project.source_sha256(rev->path))};
+        fmt::format("source: {} sha256:{}", rev->path, project.source_sha256(*rev))};
     w.section(heading, guard_for(project, renderer, change, title), items,
               version_statements(renderer, table, change), has_no_transaction(*rev));
   }
@@ -692,7 +692,7 @@ std::optional<std::string> downgrade_script(const Project& project, const Render
     unchecked = unchecked_foreign_keys(work);
     std::vector<std::string> heading{
         fmt::format("Running {}: {}", title, rev->header.message.value_or("")),
-        fmt::format("source: {} sha256:{}", rev->path, project.source_sha256(rev->path)),
+        fmt::format("source: {} sha256:{}", rev->path, project.source_sha256(*rev)),
         plan.derived ? "downgrade derived from the upgrade" : "downgrade as written"};
     w.section(heading, guard_for(project, renderer, change, title), items,
               version_statements(renderer, table, change), has_no_transaction(*rev));

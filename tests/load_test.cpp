@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "compiler/ast_dump.h"
+#include "compiler/digest.h"
 #include "compiler/project.h"
 #include "emit/registry.h"
 #include "emit/script.h"
@@ -159,6 +160,25 @@ TEST(HeaderFirstLoad, UpgradeWhileParsingGivesTheCompleteLoadsScript) {
     EXPECT_EQ(*got, *want);
     EXPECT_EQ(rendered(script_sink, project), rendered(want_sink, complete));
     EXPECT_EQ(everything(project), everything(complete));
+  }
+}
+
+TEST(ProjectLoad, ARevisionsHashIsItsFilesByPlaceAndByPath) {
+  ChainProject chain("hashes", 200);
+  for (LoadMode mode : {LoadMode::Complete, LoadMode::HeaderFirst}) {
+    auto [project, sink] = loaded(chain, mode);
+    ASSERT_TRUE(finish_loading(project, sink)) << rendered(sink, project);
+    ASSERT_EQ(project.revisions.size(), 200u);
+    for (const auto& rev : project.revisions) {
+      std::string by_path = project.source_sha256(rev.path);
+      EXPECT_EQ(by_path, sha256_hex(project.source_text(rev.path)));
+      EXPECT_EQ(project.source_sha256(rev), by_path) << rev.path;
+    }
+    // A revision that is not one of the project's is looked up by its path.
+    ast::RevisionFile copy = project.revisions[3];
+    EXPECT_EQ(project.source_sha256(copy), project.source_sha256(copy.path));
+    copy.path = "elsewhere.rev";
+    EXPECT_EQ(project.source_sha256(copy), sha256_hex(""));
   }
 }
 
