@@ -359,8 +359,35 @@ void SchemaModel::update_referrers(const Table* old_table, const Table* new_tabl
   }
 }
 
+namespace {
+
+// True when `a` and `b` have the same constraints and indexes by name, and
+// the same foreign key targets: an edit that changes neither the names nor
+// the referrers (most edits: columns, defaults, comments).
+bool same_names_and_targets(const Table& a, const Table& b) {
+  if (a.constraints.size() != b.constraints.size() || a.indexes.size() != b.indexes.size())
+    return false;
+  for (size_t i = 0; i < a.constraints.size(); ++i) {
+    const Constraint& x = a.constraints[i];
+    const Constraint& y = b.constraints[i];
+    if (x.name != y.name || x.kind != y.kind || x.ref_table != y.ref_table) return false;
+  }
+  for (size_t i = 0; i < a.indexes.size(); ++i) {
+    if (a.indexes[i].name != b.indexes[i].name) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 void SchemaModel::put_table(Table table) {
   const Table* old = find_table(table.key);
+  if (old != nullptr && same_names_and_targets(*old, table)) {
+    // The table's key is registered (tables_by_lower_key_) since it was first put.
+    std::string key = table.key;
+    tables_.set(std::move(key), std::make_shared<const Table>(std::move(table)));
+    return;
+  }
   if (!old) {
     register_names(table);
   } else {
