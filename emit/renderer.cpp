@@ -142,11 +142,18 @@ std::string Renderer::qualified(const ast::QualifiedName& q) const {
 }
 
 std::string Renderer::literal(std::string_view text) const {
-  std::string out = "'";
-  for (char c : text) {
-    if (c == '\'') out += '\'';
-    out += c;
+  // Whole runs between quotes are copied at once: scripts quote every id,
+  // message and comment.
+  std::string out;
+  out.reserve(text.size() + 2);
+  out += '\'';
+  size_t start = 0;
+  for (size_t q = text.find('\''); q != std::string_view::npos; q = text.find('\'', q + 1)) {
+    out.append(text, start, q + 1 - start);
+    out += '\'';
+    start = q + 1;
   }
+  out.append(text, start);
   out += '\'';
   return out;
 }
@@ -212,9 +219,19 @@ std::string Renderer::enum_type(const ast::Type& t, const RenderContext&) const 
 }
 
 std::string Renderer::comment_text(std::string_view text) {
+  // Characters that need a look: control characters, and `*` and `/`,
+  // which could close or open a block comment. The runs between them are
+  // copied whole.
+  auto plain = [](unsigned char c) { return c >= 0x20 && c != 0x7f && c != '*' && c != '/'; };
   std::string out;
   out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t run = i;
+    while (run < text.size() && plain(static_cast<unsigned char>(text[run]))) ++run;
+    out.append(text, i, run - i);
+    i = run;
+    if (i == text.size()) break;
     unsigned char c = static_cast<unsigned char>(text[i]);
     if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
       out += "\\n";
@@ -236,6 +253,7 @@ std::string Renderer::comment_text(std::string_view text) {
     } else {
       out += static_cast<char>(c);
     }
+    ++i;
   }
   return out;
 }
@@ -883,17 +901,30 @@ std::string Renderer::delete_version(std::string_view table, std::string_view id
 std::string Renderer::expected_state(std::string_view table,
                                      const std::vector<std::string>& present,
                                      const std::vector<std::string>& absent) const {
+  // Written straight into one string: every section of a script has one.
+  std::string out;
   auto count = [&](const std::vector<std::string>& ids) {
-    std::vector<std::string> lits;
-    for (const auto& id : ids) lits.push_back(literal(id));
-    return fmt::format("(SELECT COUNT(*) FROM {} WHERE version_num IN ({}))", quote(table),
-                       join(lits, ", "));
+    out += "(SELECT COUNT(*) FROM ";
+    out += quote(table);
+    out += " WHERE version_num IN (";
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (i > 0) out += ", ";
+      out += literal(ids[i]);
+    }
+    out += "))";
   };
-  std::vector<std::string> parts;
-  if (!present.empty()) parts.push_back(fmt::format("{} = {}", count(present), present.size()));
-  if (!absent.empty()) parts.push_back(fmt::format("{} = 0", count(absent)));
-  if (parts.empty()) return "TRUE";
-  return join(parts, "\n    AND ");
+  if (!present.empty()) {
+    count(present);
+    out += " = ";
+    out += std::to_string(present.size());
+  }
+  if (!absent.empty()) {
+    if (!out.empty()) out += "\n    AND ";
+    count(absent);
+    out += " = 0";
+  }
+  if (out.empty()) return "TRUE";
+  return out;
 }
 
 // ------------------------------------------------------------ helpers
