@@ -113,9 +113,10 @@ class PersistentMap {
   /// The value of `key`, or null.
   const V* find(std::string_view key) const {
     for (const Node* n = root_.get(); n;) {
-      if (key < n->key()) {
+      int order = key.compare(n->key());  // one comparison per level
+      if (order < 0) {
         n = n->left.get();
-      } else if (n->key() < key) {
+      } else if (order > 0) {
         n = n->right.get();
       } else {
         return &n->entry->value;
@@ -156,8 +157,9 @@ class PersistentMap {
     return std::make_shared<const Node>(n.entry, n.priority, std::move(l), std::move(r));
   }
   static NodePtr replace(const NodePtr& t, std::string_view key, V value) {
-    if (key < t->key()) return with(*t, replace(t->left, key, std::move(value)), t->right);
-    if (t->key() < key) return with(*t, t->left, replace(t->right, key, std::move(value)));
+    int order = key.compare(t->key());
+    if (order < 0) return with(*t, replace(t->left, key, std::move(value)), t->right);
+    if (order > 0) return with(*t, t->left, replace(t->right, key, std::move(value)));
     return std::make_shared<const Node>(
         std::make_shared<const Entry>(Entry{t->key(), std::move(value)}), t->priority, t->left,
         t->right);
@@ -190,8 +192,9 @@ class PersistentMap {
     return with(*t, t->left, insert(t->right, std::move(key), std::move(value), p));
   }
   static NodePtr remove(const NodePtr& t, std::string_view key) {
-    if (key < t->key()) return with(*t, remove(t->left, key), t->right);
-    if (t->key() < key) return with(*t, t->left, remove(t->right, key));
+    int order = key.compare(t->key());
+    if (order < 0) return with(*t, remove(t->left, key), t->right);
+    if (order > 0) return with(*t, t->left, remove(t->right, key));
     return merge(t->left, t->right);
   }
 
