@@ -393,8 +393,10 @@ void SchemaModel::put_table(Table table) {
   } else {
     // Most edits (columns, defaults, comments) change no name: touch only
     // the names that came or went.
+    // Views into `old` (alive in tables_ until the end) and `table`.
     auto names_of = [](const Table& t) {
-      std::vector<std::pair<std::string, bool>> out;
+      std::vector<std::pair<std::string_view, bool>> out;
+      out.reserve(t.constraints.size() + t.indexes.size());
       for (const auto& c : t.constraints) out.emplace_back(c.name, false);
       for (const auto& i : t.indexes) out.emplace_back(i.name, true);
       std::sort(out.begin(), out.end());
@@ -416,12 +418,14 @@ void SchemaModel::put_table(Table table) {
     }
   }
   update_referrers(old, &table);
-  std::string lower = lower_ascii(table.key);
-  const auto* same = tables_by_lower_key_.find(lower);
-  if (!same || !contains(*same, table.key)) {
-    std::vector<std::string> keys = same ? *same : std::vector<std::string>{};
-    keys.push_back(table.key);
-    tables_by_lower_key_.set(std::move(lower), std::move(keys));
+  if (!old) {  // a table already in the model has its key registered
+    std::string lower = lower_ascii(table.key);
+    const auto* same = tables_by_lower_key_.find(lower);
+    if (!same || !contains(*same, table.key)) {
+      std::vector<std::string> keys = same ? *same : std::vector<std::string>{};
+      keys.push_back(table.key);
+      tables_by_lower_key_.set(std::move(lower), std::move(keys));
+    }
   }
   std::string key = table.key;
   tables_.set(std::move(key), std::make_shared<const Table>(std::move(table)));
