@@ -382,17 +382,18 @@ bool same_names_and_targets(const Table& a, const Table& b) {
 
 void SchemaModel::put_table(Table table) {
   const Table* old = find_table(table.key);
-  if (old != nullptr && same_names_and_targets(*old, table)) {
-    // The table's key is registered (tables_by_lower_key_) since it was first put.
-    std::string key = table.key;
-    tables_.set(std::move(key), std::make_shared<const Table>(std::move(table)));
-    return;
-  }
   if (!old) {
     register_names(table);
-  } else {
-    // Most edits (columns, defaults, comments) change no name: touch only
-    // the names that came or went.
+    update_referrers(nullptr, &table);
+    // A key not in the model is not in tables_by_lower_key_ (remove_table
+    // takes it out of both).
+    std::string lower = lower_ascii(table.key);
+    const auto* same = tables_by_lower_key_.find(lower);
+    std::vector<std::string> keys = same ? *same : std::vector<std::string>{};
+    keys.push_back(table.key);
+    tables_by_lower_key_.set(std::move(lower), std::move(keys));
+  } else if (!same_names_and_targets(*old, table)) {
+    // An index or constraint came or went: touch only the names that did.
     // Views into `old` (alive in tables_ until the end) and `table`.
     auto names_of = [](const Table& t) {
       std::vector<std::pair<std::string_view, bool>> out;
@@ -404,29 +405,17 @@ void SchemaModel::put_table(Table table) {
     };
     auto before = names_of(*old);
     auto after = names_of(table);
-    if (before != after) {
-      for (const auto& n : before) {
-        if (!std::binary_search(after.begin(), after.end(), n)) {
-          names_.erase(qualify(table.schema, n.first));
-        }
-      }
-      for (const auto& n : after) {
-        if (!std::binary_search(before.begin(), before.end(), n)) {
-          names_.set(qualify(table.schema, n.first), NameOwner{table.key, n.second});
-        }
-      }
+    for (const auto& n : before) {
+      if (!std::binary_search(after.begin(), after.end(), n))
+        names_.erase(qualify(table.schema, n.first));
     }
-  }
-  update_referrers(old, &table);
-  if (!old) {  // a table already in the model has its key registered
-    std::string lower = lower_ascii(table.key);
-    const auto* same = tables_by_lower_key_.find(lower);
-    if (!same || !contains(*same, table.key)) {
-      std::vector<std::string> keys = same ? *same : std::vector<std::string>{};
-      keys.push_back(table.key);
-      tables_by_lower_key_.set(std::move(lower), std::move(keys));
+    for (const auto& n : after) {
+      if (!std::binary_search(before.begin(), before.end(), n))
+        names_.set(qualify(table.schema, n.first), NameOwner{table.key, n.second});
     }
+    update_referrers(old, &table);
   }
+  // Otherwise (most edits: columns, defaults, comments) only the table changes.
   std::string key = table.key;
   tables_.set(std::move(key), std::make_shared<const Table>(std::move(table)));
 }
