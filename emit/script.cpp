@@ -6,9 +6,11 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "compiler/downgrade.h"
+#include "compiler/ordered_worker.h"
 #include "compiler/replay.h"
 
 // Choices where bundles.md is silent, so that the golden files can rely on them:
@@ -109,34 +111,55 @@ struct Item {
   Step step;
 };
 
-// Renders `statements` (applied one by one to `schema`) into items. The
-// @allow reasons and `notes` (one list per statement, may be null) become
-// comments above the statement's first step.
-// `derived`: the statements are a derived downgrade (RenderContext).
-std::vector<Item> render_statements(const std::vector<const ast::Statement*>& statements,
-                                    const std::vector<std::vector<std::string>>* notes,
-                                    SchemaModel& schema, const Renderer& renderer,
-                                    const ReplayOptions& options, const std::string& file,
-                                    std::string_view revision, DiagnosticSink& sink,
-                                    bool derived = false, DiagnosticSink* replay_sink = nullptr) {
-  std::vector<Item> items;
+// A statement to render, or a run of them merged into one, with the
+// schema before and after it: what the replay hands to the rendering.
+struct PlannedStatement {
+  const ast::Statement* statement = nullptr;  // the revision's; null when merged
+  std::optional<ast::Statement> merged;       // a run the dialect renders as one
+  SchemaModel before;
+  size_t first = 0, last = 0;  // the statements it stands for (their comments)
+
+  const ast::Statement& rendered() const { return merged ? *merged : *statement; }
+};
+
+// The statements of a revision planned for rendering. The schema after
+// one is the schema before the next: each is kept once.
+struct Plan {
+  std::vector<PlannedStatement> statements;
+  SchemaModel after;  // after the last of them
+
+  const SchemaModel& after_of(size_t k) const {
+    return k + 1 < statements.size() ? statements[k + 1].before : after;
+  }
+};
+
+// Applies `statements` one by one to `schema` and plans their rendering.
+// A replay error (into `replay_sink`) ends the plan: nothing is rendered
+// past it, and the rest is only replayed, for its diagnostics, as
+// replay_all would.
+Plan plan_statements(const std::vector<const ast::Statement*>& statements, SchemaModel& schema,
+                     const Renderer& renderer, const ReplayOptions& options,
+                     const std::string& file, std::string_view revision, bool derived,
+                     DiagnosticSink* replay_sink) {
+  Plan plan;
+  std::vector<PlannedStatement>& planned = plan.statements;
+  planned.reserve(statements.size());
   for (size_t i = 0; i < statements.size(); ++i) {
     const ast::Statement& s = *statements[i];
     SchemaModel before = schema;
     DiagnosticSink ignored;  // replay errors were reported before emitting
     apply_statement(s, file, schema, options, replay_sink ? *replay_sink : ignored, revision);
     if (replay_sink && replay_sink->has_errors()) {
-      // Nothing is rendered past a replay error; the rest is only replayed
-      // for its diagnostics, as replay_all would.
       for (size_t m = i + 1; m < statements.size(); ++m)
         apply_statement(*statements[m], file, schema, options, *replay_sink, revision);
-      return items;
+      plan.after = std::move(before);
+      return plan;
     }
+    PlannedStatement& p = planned.emplace_back();
+    p.statement = &s;
+    p.first = p.last = i;
     // Statements i..last are rendered as one when the dialect asks for it:
     // a run of `alter table`s of one table that SQLite rebuilds once.
-    size_t last = i;
-    ast::Statement merged;
-    const ast::Statement* rendered = &s;
     const auto* alter = std::get_if<ast::AlterTable>(&s.node);
     auto continues_run = [&](size_t next) {
       const auto* a = next < statements.size()
@@ -156,23 +179,47 @@ std::vector<Item> render_statements(const std::vector<const ast::Statement*>& st
         apply_statement(*statements[end], file, run_after, options, run_sink, revision);
         all.actions.insert(all.actions.end(), next.actions.begin(), next.actions.end());
       }
-      RenderContext run{before, run_after, file, options, sink, revision, s.span, derived};
+      DiagnosticSink unheard;  // merges_alters asks; rendering reports
+      RenderContext run{before, run_after, file, options, unheard, revision, s.span, derived};
       // A run with a replay error is not merged: its statements are applied
-      // one by one below, where the error stops the rendering.
+      // one by one, where the error stops the plan.
       bool sound = !replay_sink || !run_sink.has_errors();
       if (end > i && sound && renderer.merges_alters(all, run)) {
         if (replay_sink) replay_sink->absorb(std::move(run_sink));
-        last = end;
+        p.last = end;
         schema = std::move(run_after);
-        merged.node = std::move(all);
-        merged.span = s.span;
-        rendered = &merged;
+        p.merged.emplace();
+        p.merged->node = std::move(all);
+        p.merged->span = s.span;
+        p.statement = nullptr;
       }
     }
-    RenderContext ctx{before, schema, file, options, sink, revision, s.span, derived};
-    std::vector<Step> steps = renderer.render(*rendered, ctx);
+    p.before = std::move(before);
+    i = p.last;
+  }
+  plan.after = schema;
+  return plan;
+}
+
+// Renders what plan_statements planned for `statements` into items. The
+// @allow reasons and `notes` (one list per statement, may be null) become
+// comments above the statement's first step.
+// `derived`: the statements are a derived downgrade (RenderContext).
+std::vector<Item> render_planned(const Plan& plan,
+                                 const std::vector<const ast::Statement*>& statements,
+                                 const std::vector<std::vector<std::string>>* notes,
+                                 const Renderer& renderer, const ReplayOptions& options,
+                                 const std::string& file, std::string_view revision,
+                                 DiagnosticSink& sink, bool derived) {
+  std::vector<Item> items;
+  for (size_t k = 0; k < plan.statements.size(); ++k) {
+    const PlannedStatement& p = plan.statements[k];
+    const ast::Statement& first = *statements[p.first];
+    RenderContext ctx{p.before, plan.after_of(k), file,       options,
+                      sink,     revision,         first.span, derived};
+    std::vector<Step> steps = renderer.render(p.rendered(), ctx);
     std::vector<std::string> comments;
-    for (size_t m = i; m <= last; ++m) {
+    for (size_t m = p.first; m <= p.last; ++m) {
       for (const auto& a : statements[m]->annotations) {
         if (a.kind != ast::AnnotationKind::Allow) continue;
         std::vector<std::string> rules;
@@ -183,16 +230,28 @@ std::vector<Item> render_statements(const std::vector<const ast::Statement*>& st
         for (const auto& n : (*notes)[m]) comments.push_back("note: " + n);
       }
     }
-    i = last;
-    for (size_t k = 0; k < steps.size(); ++k) {
+    for (size_t at = 0; at < steps.size(); ++at) {
       Item item;
-      if (k == 0) item.comments = comments;
-      item.comments.insert(item.comments.end(), steps[k].comments.begin(), steps[k].comments.end());
-      item.step = std::move(steps[k]);
+      if (at == 0) item.comments = comments;
+      item.comments.insert(item.comments.end(), steps[at].comments.begin(),
+                           steps[at].comments.end());
+      item.step = std::move(steps[at]);
       items.push_back(std::move(item));
     }
   }
   return items;
+}
+
+// Both at once, on this thread: `statements` applied to `schema`, rendered.
+std::vector<Item> render_statements(const std::vector<const ast::Statement*>& statements,
+                                    const std::vector<std::vector<std::string>>* notes,
+                                    SchemaModel& schema, const Renderer& renderer,
+                                    const ReplayOptions& options, const std::string& file,
+                                    std::string_view revision, DiagnosticSink& sink,
+                                    bool derived = false, DiagnosticSink* replay_sink = nullptr) {
+  Plan plan =
+      plan_statements(statements, schema, renderer, options, file, revision, derived, replay_sink);
+  return render_planned(plan, statements, notes, renderer, options, file, revision, sink, derived);
 }
 
 // Writes a script: lines, statements, and the transaction state.
@@ -568,6 +627,37 @@ bool is_retort_output(std::string_view text) {
   return text.substr(0, kScriptHeaderPrefix.size()) == kScriptHeaderPrefix;
 }
 
+namespace {
+
+// One revision's section, replayed and waiting to be rendered.
+struct PlannedRevision {
+  const std::string* id = nullptr;
+  const ast::RevisionFile* revision = nullptr;
+  std::vector<const ast::Statement*> statements;
+  Plan plan;
+};
+
+// Whether rendering behind the replay on a second thread pays for
+// starting it: not for a handful of revisions (a bundle asks for one at a
+// time), nor on one core.
+bool worth_a_rendering_thread(size_t revisions) {
+  constexpr size_t kRevisionsForAThread = 64;
+  return revisions >= kRevisionsForAThread && std::thread::hardware_concurrency() > 1;
+}
+
+// Revision `rev` (`id`) replayed onto `schema` and planned for rendering.
+PlannedRevision plan_revision(const std::string& id, const ast::RevisionFile& rev,
+                              SchemaModel& schema, const Renderer& renderer,
+                              const ReplayOptions& replay, DiagnosticSink* replay_sink) {
+  PlannedRevision job{&id, &rev, {}, {}};
+  for (const auto& s : rev.upgrade) job.statements.push_back(&s);
+  job.plan =
+      plan_statements(job.statements, schema, renderer, replay, rev.path, id, false, replay_sink);
+  return job;
+}
+
+}  // namespace
+
 std::optional<std::string> upgrade_script(const Project& project, const Renderer& renderer,
                                           const Range& range, const ScriptOptions& options,
                                           DiagnosticSink& sink) {
@@ -585,6 +675,26 @@ std::optional<std::string> upgrade_script(const Project& project, const Renderer
   VersionRows rows(graph, minimal_heads(graph, range.from));
   size_t errors_before = sink.error_count();
   DiagnosticSink* replay_sink = options.replay_diagnostics;
+  // This thread replays; the sections are rendered and written behind it,
+  // in order, on another thread (bench/README.md, sixth round). `w`,
+  // `rows` and `sink` are the rendering's until finish.
+  OrderedWorker<PlannedRevision> sections(
+      [&](PlannedRevision& job) {
+        const ast::RevisionFile& rev = *job.revision;
+        const std::string& id = *job.id;
+        VersionChange change = rows.upgrade(id);
+        auto parents = parent_list(graph, id);
+        std::string title =
+            fmt::format("upgrade {} -> {}", parents.empty() ? "<base>" : join(parents, ", "), id);
+        auto items = render_planned(job.plan, job.statements, nullptr, renderer, replay, rev.path,
+                                    id, sink, false);
+        std::vector<std::string> heading{
+            fmt::format("Running {}: {}", title, rev.header.message.value_or("")),
+            fmt::format("source: {} sha256:{}", rev.path, project.source_sha256(rev))};
+        w.section(heading, guard_for(project, renderer, change, title), items,
+                  version_statements(renderer, table, change), has_no_transaction(rev));
+      },
+      options.render_behind && worth_a_rendering_thread(range.revisions.size()));
   for (const auto& id : range.revisions) {
     const ast::RevisionFile* rev = project.revision(id);
     if (!rev) continue;
@@ -592,20 +702,9 @@ std::optional<std::string> upgrade_script(const Project& project, const Renderer
       replay_upgrade(*rev, schema, replay, *replay_sink);  // for its diagnostics only
       continue;
     }
-    VersionChange change = rows.upgrade(id);
-    auto parents = parent_list(graph, id);
-    std::string title =
-        fmt::format("upgrade {} -> {}", parents.empty() ? "<base>" : join(parents, ", "), id);
-    std::vector<const ast::Statement*> statements;
-    for (const auto& s : rev->upgrade) statements.push_back(&s);
-    auto items = render_statements(statements, nullptr, schema, renderer, replay, rev->path, id,
-                                   sink, false, replay_sink);
-    std::vector<std::string> heading{
-        fmt::format("Running {}: {}", title, rev->header.message.value_or("")),
-        fmt::format("source: {} sha256:{}", rev->path, project.source_sha256(*rev))};
-    w.section(heading, guard_for(project, renderer, change, title), items,
-              version_statements(renderer, table, change), has_no_transaction(*rev));
+    sections.post(plan_revision(id, *rev, schema, renderer, replay, replay_sink));
   }
+  sections.finish();
   w.finish();
   if (options.schema_after != nullptr) *options.schema_after = std::move(schema);
   if (sink.error_count() != errors_before) return std::nullopt;
@@ -813,6 +912,9 @@ std::optional<std::string> schema_script(const Project& project, const Renderer&
 
 void render_all(const Project& project, const Renderer& renderer, DiagnosticSink& sink,
                 DiagnosticSink* replay_sink, SchemaModel* schema_after) {
+  // All on this thread: unlike a script's sections, rendering here is
+  // little beside the replay, and a second thread cost more than it saved
+  // (bench/README.md, sixth round).
   ReplayOptions replay = project.replay_options();
   SchemaModel schema;
   const auto& nodes = project.graph.nodes();

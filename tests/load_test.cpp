@@ -163,6 +163,82 @@ TEST(HeaderFirstLoad, UpgradeWhileParsingGivesTheCompleteLoadsScript) {
   }
 }
 
+namespace {
+
+// What a script says: its text (or none), what its rendering reported and
+// what its replay reported.
+struct Said {
+  std::optional<std::string> text;
+  std::string rendering, replaying;
+};
+
+// upgrade_script of `range` for `dialect`, rendered behind the replay or
+// all on this thread.
+Said upgrade_said(const Project& project, const std::string& dialect, const std::string& range,
+                  bool behind) {
+  std::string error;
+  auto target = emit::parse_target(dialect, project.config, error);
+  EXPECT_TRUE(target) << error;
+  auto renderer = emit::make_renderer(*target);
+  emit::Range r = emit::upgrade_range(project.graph, range);
+  emit::ScriptOptions options{"test"};
+  DiagnosticSink sink, replay;
+  if (emit::replays_everything(project.graph, r)) options.replay_diagnostics = &replay;
+  options.render_behind = behind;
+  Said said;
+  said.text = emit::upgrade_script(project, *renderer, r, options, sink);
+  said.rendering = rendered(sink, project);
+  said.replaying = rendered(replay, project);
+  return said;
+}
+
+}  // namespace
+
+// A long chain is rendered on a second thread behind the replay; the
+// scripts and what is reported must be those of rendering it all on one
+// thread: on a sound chain, with dialect errors in the middle (SQLite has
+// no schemas), and with a replay error, for a range from the base and one
+// from the middle, on every dialect.
+TEST(RenderBehind, SaysWhatRenderingOnOneThreadSays) {
+  for (bool replay_error : {false, true}) {
+    ChainProject chain(replay_error ? "behind-replay" : "behind", 300);
+    auto edit = [&](int revision, const std::string& from, const std::string& to) {
+      std::string path = (chain.dir() / "migrations" / (id_of(revision) + ".rev")).string();
+      std::string text = read_file(path);
+      size_t at = text.find(from);
+      ASSERT_NE(at, std::string::npos) << path;
+      text.replace(at, from.size(), to);
+      write_file(path, text);
+    };
+    edit(120, "upgrade {\n", "upgrade {\n  create schema audit;\n");
+    edit(230, "upgrade {\n", "upgrade {\n  create schema archive;\n");
+    if (replay_error) edit(141, "alter table t", "alter table no_such_table_");
+    auto [project, sink] = loaded(chain, LoadMode::Complete);
+    ASSERT_FALSE(sink.has_errors()) << rendered(sink, project);
+    for (const std::string dialect : {"postgresql", "mysql", "sqlite", "mssql", "oracle"}) {
+      for (const std::string& range : std::vector<std::string>{"head", id_of(60) + ":head"}) {
+        Said behind = upgrade_said(project, dialect, range, true);
+        Said inline_ = upgrade_said(project, dialect, range, false);
+        std::string what = dialect + " upgrade " + range;
+        EXPECT_EQ(behind.text.has_value(), inline_.text.has_value()) << what;
+        if (behind.text && inline_.text) {
+          EXPECT_EQ(*behind.text, *inline_.text) << what;
+        }
+        EXPECT_EQ(behind.rendering, inline_.rendering) << what;
+        EXPECT_EQ(behind.replaying, inline_.replaying) << what;
+        if (dialect == "sqlite" && !replay_error) {
+          EXPECT_NE(behind.rendering.find("cannot create schema archive"), std::string::npos)
+              << behind.rendering;
+        }
+        if (replay_error && range == "head") {
+          EXPECT_NE(behind.replaying.find("no_such_table_"), std::string::npos) << behind.replaying;
+          EXPECT_FALSE(behind.text) << what;
+        }
+      }
+    }
+  }
+}
+
 TEST(ProjectLoad, ARevisionsHashIsItsFilesByPlaceAndByPath) {
   ChainProject chain("hashes", 200);
   for (LoadMode mode : {LoadMode::Complete, LoadMode::HeaderFirst}) {
