@@ -33,6 +33,14 @@ namespace retort {
 /// that thread's arena lock, which then slows the posting thread's own
 /// allocations. Jobs are handed over in batches of `batch`, so that the
 /// threads do not wake each other for every job.
+/// Whether `jobs` jobs (a revision each) are worth an OrderedWorker's own
+/// thread: not a handful (a bundle asks for one revision at a time), where
+/// starting it costs more than it saves, nor on one core.
+inline bool worth_a_thread(size_t jobs) {
+  constexpr size_t kJobsForAThread = 64;
+  return jobs >= kJobsForAThread && std::thread::hardware_concurrency() > 1;
+}
+
 template <class Job>
 class OrderedWorker {
  public:

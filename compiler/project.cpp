@@ -23,6 +23,7 @@
 
 #include "compiler/alembic_reader.h"
 #include "compiler/digest.h"
+#include "compiler/ordered_worker.h"
 #include "compiler/parser.h"
 
 namespace fs = std::filesystem;
@@ -455,6 +456,8 @@ class PendingBodies {
     helpers_.clear();
   }
 
+  size_t bodies() const { return order_.size(); }
+
   std::vector<std::unique_ptr<Outcome>> outcomes;  // by file index; null when plain
   std::unique_ptr<ParseCache> cache;
   std::atomic<bool> out_of_memory{false};  // an outcome could not be kept
@@ -511,6 +514,16 @@ class PendingBodies {
 
 void PendingBodiesDeleter::operator()(PendingBodies* pending) const {
   delete pending;
+}
+
+size_t Project::bodies_parsed_behind() const {
+  return pending ? pending->bodies() : 0;
+}
+
+bool Project::worth_working_behind_the_replay() const {
+  // A handful of bodies (the revision being written) keeps the parsing
+  // threads busy for a moment only.
+  return worth_a_thread(graph.size()) && !worth_a_thread(bodies_parsed_behind());
 }
 
 const ast::RevisionFile* Project::revision(std::string_view id) const {

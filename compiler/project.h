@@ -86,6 +86,15 @@ struct Project : ProjectFiles {
   /// for this one (parsing others meanwhile); null if it did not parse.
   /// Then not safe to call from two threads at once.
   const ast::RevisionFile* revision(std::string_view id) const;
+  /// How many bodies a header-first load handed to other threads to parse
+  /// (parsed by now or not); 0 once finish_loading has run, or after a
+  /// Complete load. While there are many, the cores are busy parsing.
+  size_t bodies_parsed_behind() const;
+  /// Whether a command that replays the chain should do the rest of its
+  /// work (rendering, lint rules) on a second thread behind the replay
+  /// (OrderedWorker): a long chain, two cores, and the cores not already
+  /// busy parsing bodies (a cold run), where a second thread only competes.
+  bool worth_working_behind_the_replay() const;
   /// Replay options from the config (naming, target dialects, name limit).
   ReplayOptions replay_options() const;
 };

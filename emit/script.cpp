@@ -637,14 +637,6 @@ struct PlannedRevision {
   Plan plan;
 };
 
-// Whether rendering behind the replay on a second thread pays for
-// starting it: not for a handful of revisions (a bundle asks for one at a
-// time), nor on one core.
-bool worth_a_rendering_thread(size_t revisions) {
-  constexpr size_t kRevisionsForAThread = 64;
-  return revisions >= kRevisionsForAThread && std::thread::hardware_concurrency() > 1;
-}
-
 // Revision `rev` (`id`) replayed onto `schema` and planned for rendering.
 PlannedRevision plan_revision(const std::string& id, const ast::RevisionFile& rev,
                               SchemaModel& schema, const Renderer& renderer,
@@ -694,7 +686,8 @@ std::optional<std::string> upgrade_script(const Project& project, const Renderer
         w.section(heading, guard_for(project, renderer, change, title), items,
                   version_statements(renderer, table, change), has_no_transaction(rev));
       },
-      options.render_behind && worth_a_rendering_thread(range.revisions.size()));
+      options.render_behind && worth_a_thread(range.revisions.size()) &&
+          project.worth_working_behind_the_replay());
   for (const auto& id : range.revisions) {
     const ast::RevisionFile* rev = project.revision(id);
     if (!rev) continue;

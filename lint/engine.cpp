@@ -10,6 +10,7 @@
 #include <cassert>
 #include <map>
 
+#include "compiler/ordered_worker.h"
 #include "compiler/replay.h"
 #include "compiler/text_util.h"
 
@@ -115,6 +116,16 @@ class Collector final : public Findings, public AllowLedger {
   std::set<const ast::Name*> used_;
 };
 
+// One revision replayed, waiting for its rules: the schema at its start
+// and end, each statement's schema before and after, and what the replay
+// of each reported.
+struct ReplayedRevision {
+  const ast::RevisionFile* revision = nullptr;
+  SchemaModel at_start, at_end;
+  std::vector<StatementState> states;
+  std::vector<DiagnosticSink> replay_said;  // by statement
+};
+
 // `[lint.rules]` naming a rule that does not exist is a config error: a
 // typo would otherwise silently leave a rule at its default.
 void check_configured_rules(const Project& project, const RuleSet& rules, DiagnosticSink& sink) {
@@ -162,41 +173,66 @@ void run_lint(const Project& project, const RuleSet& rules, const LintOptions& o
   }
   Collector collector(active, options, sink);
 
+  // This thread replays each revision; its statement and revision rules
+  // run behind it, in order, on another thread (bench/README.md, sixth
+  // round). `collector`, the rules and `sink` are theirs until finish; the
+  // replay reports into a sink per statement, which the rules' thread
+  // passes on before that statement's findings, so that `sink` gets what
+  // it got when both ran here, in the same order.
+  OrderedWorker<ReplayedRevision> checks(
+      [&](ReplayedRevision& job) {
+        const ast::RevisionFile& rev = *job.revision;
+        RevisionNewness newness;
+        // The statements replayed so far, as a rule of the latest sees them.
+        std::vector<StatementState> states;
+        states.reserve(job.states.size());
+        for (size_t k = 0; k < job.states.size(); ++k) {
+          sink.absorb(std::move(job.replay_said[k]));
+          states.push_back(std::move(job.states[k]));
+          const StatementState& now = states.back();
+          if (!now.applied) continue;
+          for (const auto& a : active) {
+            if (!a.runs()) continue;
+            RevisionContext rc{project, rev, job.at_start, now.after, states, newness, a.targets};
+            StatementContext sc{rc, *now.statement, now.before, now.after};
+            collector.start(a, &rev);
+            a.rule->check_statement(sc, collector);
+          }
+          newness.note(*now.statement);
+        }
+        for (const auto& a : active) {
+          if (!a.runs()) continue;
+          RevisionContext rc{project, rev, job.at_start, job.at_end, states, newness, a.targets};
+          collector.start(a, &rev);
+          a.rule->check_revision(rc, collector);
+        }
+        job.states = std::move(states);  // destroyed with the job, on the replaying thread
+      },
+      options.check_behind && project.worth_working_behind_the_replay());
+
   SchemaModel schema;
   ReplayOptions replay_options = project.replay_options();
   const auto& nodes = project.graph.nodes();
   for (size_t index : project.graph.topological_order()) {
     const ast::RevisionFile* rev = project.revision(nodes[index].id);
     if (rev == nullptr) continue;
-    const SchemaModel at_start = schema;
-    RevisionNewness newness;
-    std::vector<StatementState> states;
-    states.reserve(rev->upgrade.size());
-    for (const auto& statement : rev->upgrade) {
+    ReplayedRevision job;
+    job.revision = rev;
+    job.at_start = schema;
+    job.states.reserve(rev->upgrade.size());
+    job.replay_said.resize(rev->upgrade.size());
+    for (size_t k = 0; k < rev->upgrade.size(); ++k) {
+      const ast::Statement& statement = rev->upgrade[k];
       StatementState state{&statement, schema, {}, false};
-      state.applied =
-          apply_statement(statement, rev->path, schema, replay_options, sink, rev->header.id.text);
+      state.applied = apply_statement(statement, rev->path, schema, replay_options,
+                                      job.replay_said[k], rev->header.id.text);
       state.after = schema;
-      states.push_back(std::move(state));
-      const StatementState& now = states.back();
-      if (now.applied) {
-        for (const auto& a : active) {
-          if (!a.runs()) continue;
-          RevisionContext rc{project, *rev, at_start, schema, states, newness, a.targets};
-          StatementContext sc{rc, statement, now.before, now.after};
-          collector.start(a, rev);
-          a.rule->check_statement(sc, collector);
-        }
-        newness.note(statement);
-      }
+      job.states.push_back(std::move(state));
     }
-    for (const auto& a : active) {
-      if (!a.runs()) continue;
-      RevisionContext rc{project, *rev, at_start, schema, states, newness, a.targets};
-      collector.start(a, rev);
-      a.rule->check_revision(rc, collector);
-    }
+    job.at_end = schema;
+    checks.post(std::move(job));
   }
+  checks.finish();
 
   // Project rules; the ones that judge other rules' findings come last.
   for (bool last : {false, true}) {

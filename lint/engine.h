@@ -24,6 +24,11 @@ struct LintOptions {
   std::optional<std::set<std::string, std::less<>>> only_files;
   /// When set, receives the schema at the end of the chain.
   SchemaModel* schema_after = nullptr;
+  /// A long chain (64 revisions or more, on two cores or more) is checked
+  /// on a second thread behind the replay; false keeps everything on the
+  /// calling thread. The findings are the same either way
+  /// (tests/lint_test.cpp compares them).
+  bool check_behind = true;
 };
 
 /// The level `[lint.rules]` gives `info`, else its default.

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "compiler/ast_dump.h"
@@ -19,6 +20,8 @@
 #include "compiler/project.h"
 #include "emit/registry.h"
 #include "emit/script.h"
+#include "lint/engine.h"
+#include "lint/registry.h"
 #include "tests/test_files.h"
 
 namespace fs = std::filesystem;
@@ -81,6 +84,16 @@ class ChainProject {
   ChainProject& operator=(const ChainProject&) = delete;
 
   const fs::path& dir() const { return dir_; }
+
+  // Replaces the first `from` of revision `revision`'s file with `to`.
+  void edit(int revision, const std::string& from, const std::string& to) const {
+    fs::path path = dir_ / "migrations" / (id_of(revision) + ".rev");
+    std::string text = read_file(path);
+    size_t at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << path;
+    text.replace(at, from.size(), to);
+    write_file(path, text);
+  }
 
   Project open(bool cache = false) const {
     ProjectLocation where;
@@ -202,19 +215,12 @@ Said upgrade_said(const Project& project, const std::string& dialect, const std:
 TEST(RenderBehind, SaysWhatRenderingOnOneThreadSays) {
   for (bool replay_error : {false, true}) {
     ChainProject chain(replay_error ? "behind-replay" : "behind", 300);
-    auto edit = [&](int revision, const std::string& from, const std::string& to) {
-      std::string path = (chain.dir() / "migrations" / (id_of(revision) + ".rev")).string();
-      std::string text = read_file(path);
-      size_t at = text.find(from);
-      ASSERT_NE(at, std::string::npos) << path;
-      text.replace(at, from.size(), to);
-      write_file(path, text);
-    };
-    edit(120, "upgrade {\n", "upgrade {\n  create schema audit;\n");
-    edit(230, "upgrade {\n", "upgrade {\n  create schema archive;\n");
-    if (replay_error) edit(141, "alter table t", "alter table no_such_table_");
+    chain.edit(120, "upgrade {\n", "upgrade {\n  create schema audit;\n");
+    chain.edit(230, "upgrade {\n", "upgrade {\n  create schema archive;\n");
+    if (replay_error) chain.edit(141, "alter table t", "alter table no_such_table_");
     auto [project, sink] = loaded(chain, LoadMode::Complete);
     ASSERT_FALSE(sink.has_errors()) << rendered(sink, project);
+    ASSERT_TRUE(project.worth_working_behind_the_replay());
     for (const std::string dialect : {"postgresql", "mysql", "sqlite", "mssql", "oracle"}) {
       for (const std::string& range : std::vector<std::string>{"head", id_of(60) + ":head"}) {
         Said behind = upgrade_said(project, dialect, range, true);
@@ -237,6 +243,62 @@ TEST(RenderBehind, SaysWhatRenderingOnOneThreadSays) {
       }
     }
   }
+}
+
+// A long chain's lint rules run on a second thread behind the replay; the
+// findings (the replay's errors among them, in their place) must be those
+// of running it all on one thread, with an @allow used and one unused.
+TEST(CheckBehind, LintFindsWhatLintingOnOneThreadFinds) {
+  for (bool replay_error : {false, true}) {
+    ChainProject chain(replay_error ? "lint-behind-replay" : "lint-behind", 300);
+    chain.edit(150, "  create index",
+               "  @allow(index-not-concurrent, 'a small table')\n  create index");
+    chain.edit(151, "  alter table", "  @allow(drop-table, 'nothing is dropped')\n  alter table");
+    if (replay_error) chain.edit(141, "alter table t", "alter table no_such_table_");
+    auto [project, sink] = loaded(chain, LoadMode::Complete);
+    ASSERT_FALSE(sink.has_errors()) << rendered(sink, project);
+    ASSERT_TRUE(project.worth_working_behind_the_replay());
+    lint::RuleSet rules = lint::make_rules();
+    std::string said[2];
+    for (bool behind : {true, false}) {
+      lint::LintOptions options;
+      options.targets = {{"postgresql", "15"}, {"mysql", "8.0"}, {"sqlite", "3.45"}};
+      options.check_behind = behind;
+      DiagnosticSink findings;
+      lint::run_lint(project, rules, options, findings);
+      said[behind ? 1 : 0] = rendered(findings, project);
+    }
+    EXPECT_EQ(said[1], said[0]);
+    EXPECT_NE(said[1].find("index-not-concurrent"), std::string::npos) << said[1];
+    EXPECT_NE(said[1].find("unused-allow"), std::string::npos) << said[1];
+    if (replay_error) {
+      EXPECT_NE(said[1].find("no_such_table_"), std::string::npos) << said[1];
+    }
+  }
+}
+
+// Rendering or linting behind the replay needs a long chain and cores not
+// busy parsing: not while a header-first load parses every body (a cold
+// run), but once it is done, or after a Complete load.
+TEST(ProjectLoad, WorkGoesBehindTheReplayOnlyWhenTheCoresAreFree) {
+  const bool cores = std::thread::hardware_concurrency() > 1;
+  ChainProject chain("behind", 300);
+  {
+    auto [project, sink] = loaded(chain, LoadMode::Complete);
+    EXPECT_EQ(project.bodies_parsed_behind(), 0u);
+    EXPECT_EQ(project.worth_working_behind_the_replay(), cores);
+  }
+  {
+    auto [project, sink] = loaded(chain, LoadMode::HeaderFirst);
+    ASSERT_NE(project.pending, nullptr);
+    EXPECT_EQ(project.bodies_parsed_behind(), 300u);
+    EXPECT_FALSE(project.worth_working_behind_the_replay());
+    ASSERT_TRUE(finish_loading(project, sink)) << rendered(sink, project);
+    EXPECT_EQ(project.worth_working_behind_the_replay(), cores);
+  }
+  ChainProject short_chain("behind-short", 40);
+  auto [project, sink] = loaded(short_chain, LoadMode::Complete);
+  EXPECT_FALSE(project.worth_working_behind_the_replay());
 }
 
 TEST(ProjectLoad, ARevisionsHashIsItsFilesByPlaceAndByPath) {
@@ -389,10 +451,7 @@ TEST(HeaderFirstLoad, CommandsSayWhatTheySayAfterACompleteLoad) {
     ChainProject chain("cli-" + v.name, 300, v.bodies, v.headers);
     if (v.replay_error) {
       // Revision 141 adds a column to a table that does not exist.
-      std::string path = (chain.dir() / "migrations" / (id_of(141) + ".rev")).string();
-      std::string text = read_file(path);
-      text.replace(text.find("alter table t"), 13, "alter table no_such_table_");
-      write_file(path, text);
+      chain.edit(141, "alter table t", "alter table no_such_table_");
     }
     for (const auto& command : commands) {
       for (const char* cache : {"--no-cache", "", ""}) {  // no cache, then a cold and a warm one
