@@ -958,7 +958,7 @@ std::optional<std::string_view> ParseCache::find(std::string_view sha256) const 
 
 void ParseCache::hit(std::string_view sha256, std::string_view ast_bytes) {
   ++stats_.hits;
-  kept_.emplace(std::string(sha256), ast_bytes);
+  kept_.emplace_back(std::string(sha256), ast_bytes);
 }
 
 void ParseCache::miss(bool damaged_entry) {
@@ -969,7 +969,7 @@ void ParseCache::miss(bool damaged_entry) {
 
 void ParseCache::record(std::string_view sha256, std::string ast_bytes) {
   recorded_.push_back(std::move(ast_bytes));
-  kept_[std::string(sha256)] = recorded_.back();
+  kept_.emplace_back(std::string(sha256), recorded_.back());
   dirty_ = true;
 }
 
@@ -999,7 +999,9 @@ void ParseCache::save() {
     std::error_code ec;
     fs::create_directories(pack_path_.parent_path(), ec);
     if (ec) return;
-    write_file_atomically(pack_path_, encode_pack(key_, kept_));
+    std::map<std::string, std::string_view> entries;
+    for (const auto& [sha, bytes] : kept_) entries[sha] = bytes;
+    write_file_atomically(pack_path_, encode_pack(key_, entries));
     stats_.pack_written = true;
     dirty_ = false;
   } catch (...) {

@@ -123,8 +123,11 @@ class ParseCache {
   // no AST bytes.
   std::string pack_bytes_;
   std::vector<PackEntry> loaded_;
-  std::deque<std::string> recorded_;              // bytes of entries added by this run
-  std::map<std::string, std::string_view> kept_;  // what this run used or added
+  std::deque<std::string> recorded_;  // bytes of entries added by this run
+  // What this run used or added, in the order met (a later one of the same
+  // key wins); sorted into a map only when the pack is written, which a
+  // warm run does not do.
+  std::vector<std::pair<std::string, std::string_view>> kept_;
   bool dirty_ = false;
   ParseCacheStats stats_;
 };

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -299,6 +300,36 @@ TEST(ProjectLoad, WorkGoesBehindTheReplayOnlyWhenTheCoresAreFree) {
   ChainProject short_chain("behind-short", 40);
   auto [project, sink] = loaded(short_chain, LoadMode::Complete);
   EXPECT_FALSE(project.worth_working_behind_the_replay());
+}
+
+// The files a project loads are the regular `.rev` files of its folder,
+// symbolic links followed, as std::filesystem lists them: not a folder, a
+// dot file, another extension or a dangling link.
+TEST(ProjectLoad, LoadsTheRegularRevFilesOfTheFolder) {
+  ChainProject chain("listing", 3);
+  const fs::path migrations = chain.dir() / "migrations";
+  fs::create_directories(migrations / "folder.rev");
+  write_file(migrations / ".rev", "not a revision");
+  write_file(migrations / "notes.txt", "not a revision");
+  fs::create_symlink(chain.dir() / "nowhere.rev", migrations / "gone.rev");
+  write_file(chain.dir() / "elsewhere.rev", "revision " + id_of(4) + "\n  revises " + id_of(3) +
+                                                "\n  message 'linked';\n\nupgrade {\n}\n");
+  fs::create_symlink(chain.dir() / "elsewhere.rev", migrations / "linked.rev");
+
+  std::vector<std::string> want;
+  for (const auto& entry : fs::directory_iterator(migrations)) {
+    if (entry.path().extension() == ".rev" && entry.is_regular_file())
+      want.push_back("migrations/" + entry.path().filename().string());
+  }
+  std::sort(want.begin(), want.end());
+  ASSERT_EQ(want.size(), 4u);
+
+  auto [project, sink] = loaded(chain, LoadMode::Complete);
+  EXPECT_TRUE(sink.empty()) << rendered(sink, project);
+  std::vector<std::string> got;
+  for (const auto& source : project.sources) got.push_back(source.path);
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(project.graph.size(), 4u);
 }
 
 TEST(ProjectLoad, ARevisionsHashIsItsFilesByPlaceAndByPath) {
