@@ -1,5 +1,6 @@
 // Default options of AddressSanitizer and UndefinedBehaviorSanitizer for the
-// RETORT_SANITIZE build (docs/hardening.md), linked into `retort` and every
+// RETORT_SANITIZE build, and of ThreadSanitizer for RETORT_SANITIZE_THREADS
+// (docs/hardening.md), linked into `retort` and every
 // test so that the binaries the tests spawn behave the same. A report must
 // fail whatever ran it: abort (exit 1 is `retort lint`'s own "gate failed"),
 // on the first error, leaks included. ASAN_OPTIONS/UBSAN_OPTIONS in the
@@ -15,6 +16,11 @@ const char* __asan_default_options() {
 
 const char* __ubsan_default_options() {
   return "halt_on_error=1:abort_on_error=1:print_stacktrace=1";
+}
+
+// RETORT_SANITIZE_THREADS: a data race fails the run that met it.
+const char* __tsan_default_options() {
+  return "halt_on_error=1:abort_on_error=1:second_deadlock_stack=1";
 }
 
 }  // extern "C"
