@@ -16,6 +16,14 @@
 
 namespace retort {
 
+/// Whether `jobs` jobs (a revision each) are worth an OrderedWorker's own
+/// thread: not a handful (a bundle asks for one revision at a time), where
+/// starting it costs more than it saves, nor on one core.
+inline bool worth_a_thread(size_t jobs) {
+  constexpr size_t kJobsForAThread = 64;
+  return jobs >= kJobsForAThread && std::thread::hardware_concurrency() > 1;
+}
+
 /// Runs `work(job)` for each posted job, one at a time and in the order
 /// posted, on a thread of its own; or on the posting thread, inside
 /// `post`, when made inline (a short run, where starting a thread costs
@@ -33,14 +41,6 @@ namespace retort {
 /// that thread's arena lock, which then slows the posting thread's own
 /// allocations. Jobs are handed over in batches of `batch`, so that the
 /// threads do not wake each other for every job.
-/// Whether `jobs` jobs (a revision each) are worth an OrderedWorker's own
-/// thread: not a handful (a bundle asks for one revision at a time), where
-/// starting it costs more than it saves, nor on one core.
-inline bool worth_a_thread(size_t jobs) {
-  constexpr size_t kJobsForAThread = 64;
-  return jobs >= kJobsForAThread && std::thread::hardware_concurrency() > 1;
-}
-
 template <class Job>
 class OrderedWorker {
  public:
@@ -59,8 +59,8 @@ class OrderedWorker {
   OrderedWorker(const OrderedWorker&) = delete;
   OrderedWorker& operator=(const OrderedWorker&) = delete;
   /// Without `finish` (the posting thread is unwinding): drops the jobs
-  /// still queued, waits for those the worker has taken (a batch), and
-  /// throws nothing.
+  /// still queued, waits for those the worker has already taken (at most a
+  /// queue's worth), and throws nothing.
   ~OrderedWorker() {
     if (!thread_.joinable()) return;
     {
