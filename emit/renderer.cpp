@@ -571,15 +571,19 @@ std::vector<Step> Renderer::render_node(const ast::AlterTable& s, const RenderCo
   std::string key = s.name.key();
   std::vector<Step> out;
   // Each action sees the schema the previous ones left: replay them one by
-  // one on copies (cheap: the model shares structure).
+  // one on copies (cheap: the model shares structure). The one action of a
+  // statement of one (most of them) left `ctx.after`, the schema after the
+  // statement: it is not replayed a second time.
   SchemaModel work = ctx.before;
   for (const auto& action : s.actions) {
-    SchemaModel next = work;
-    ast::Statement single;
-    single.node = ast::AlterTable{s.name, {action}};
-    single.span = ctx.statement_span;
-    DiagnosticSink ignored;  // replay has reported these already
-    apply_statement(single, ctx.file, next, ctx.options, ignored);
+    SchemaModel next = s.actions.size() == 1 ? ctx.after : work;
+    if (s.actions.size() != 1) {
+      ast::Statement single;
+      single.node = ast::AlterTable{s.name, {action}};
+      single.span = ctx.statement_span;
+      DiagnosticSink ignored;  // replay has reported these already
+      apply_statement(single, ctx.file, next, ctx.options, ignored);
+    }
     const Table* before = work.find_table(key);
     const Table* after = next.find_table(key);
     if (!before || !after) {
