@@ -456,8 +456,8 @@ RevisionGraph RevisionGraph::build(std::vector<RevisionNode> nodes, DiagnosticSi
   graph.topo_pos_.assign(m, 0);
   for (size_t pos = 0; pos < m; ++pos) graph.topo_pos_[graph.order_[pos]] = pos;
   {
-    // Sorted as (id, index) pairs side by side, not as indexes compared
-    // through the nodes: a tenth of the cost of building the graph.
+    // Sorted as (id, index) pairs side by side rather than as indexes
+    // compared through the nodes, which are far apart in memory.
     std::vector<std::pair<std::string_view, size_t>> ids(m);
     for (size_t k = 0; k < m; ++k) ids[k] = {graph.nodes_[k].id, k};
     std::sort(ids.begin(), ids.end());
