@@ -116,12 +116,12 @@ class Collector final : public Findings, public AllowLedger {
   std::set<const ast::Name*> used_;
 };
 
-// One revision replayed, waiting for its rules: the schema at its start
-// and end, each statement's schema before and after, and what the replay
-// of each reported.
+// One revision replayed, waiting for its rules: the schema at its start,
+// each statement's schema before and after, and what the replay of each
+// reported.
 struct ReplayedRevision {
   const ast::RevisionFile* revision = nullptr;
-  SchemaModel at_start, at_end;
+  SchemaModel at_start;
   std::vector<StatementState> states;
   std::vector<DiagnosticSink> replay_said;  // by statement
 };
@@ -200,9 +200,10 @@ void run_lint(const Project& project, const RuleSet& rules, const LintOptions& o
           }
           newness.note(*now.statement);
         }
+        const SchemaModel& at_end = states.empty() ? job.at_start : states.back().after;
         for (const auto& a : active) {
           if (!a.runs()) continue;
-          RevisionContext rc{project, rev, job.at_start, job.at_end, states, newness, a.targets};
+          RevisionContext rc{project, rev, job.at_start, at_end, states, newness, a.targets};
           collector.start(a, &rev);
           a.rule->check_revision(rc, collector);
         }
@@ -229,7 +230,6 @@ void run_lint(const Project& project, const RuleSet& rules, const LintOptions& o
       state.after = schema;
       job.states.push_back(std::move(state));
     }
-    job.at_end = schema;
     checks.post(std::move(job));
   }
   checks.finish();
