@@ -629,7 +629,10 @@ bool is_retort_output(std::string_view text) {
 
 namespace {
 
-// One revision's section, replayed and waiting to be rendered.
+// One revision's section, replayed and waiting to be rendered; or, with
+// no revision, the script's head (written behind the replay too: it names
+// every revision with its file's hash, a tenth of the replaying thread's
+// work on a long script).
 struct PlannedRevision {
   const std::string* id = nullptr;
   const ast::RevisionFile* revision = nullptr;
@@ -655,23 +658,23 @@ std::optional<std::string> upgrade_script(const Project& project, const Renderer
                                           DiagnosticSink& sink) {
   const RevisionGraph& graph = project.graph;
   ReplayOptions replay = project.replay_options();
-  SchemaModel schema;
-  replay_ids(project, in_order(graph, closure(graph, range.from)), schema, replay);
-
   Writer w(renderer, project.config);
-  w.reserve_for(project, range.revisions);
-  write_header(w, project, renderer, "upgrade", range, options, {});
   const std::string& table = project.config.version_table;
-  if (range.from.empty()) w.statement(renderer.create_version_table(table));
-
   VersionRows rows(graph, minimal_heads(graph, range.from));
   size_t errors_before = sink.error_count();
   DiagnosticSink* replay_sink = options.replay_diagnostics;
-  // This thread replays; the sections are rendered and written behind it,
-  // in order, on another thread (bench/README.md, sixth round). `w`,
-  // `rows` and `sink` are the rendering's until finish.
+  // This thread replays; the head and the sections are rendered and
+  // written behind it, in order, on another thread (bench/README.md, sixth
+  // and seventh rounds). `w`, `rows` and `sink` are the rendering's until
+  // finish.
   OrderedWorker<PlannedRevision> sections(
       [&](PlannedRevision& job) {
+        if (!job.revision) {
+          w.reserve_for(project, range.revisions);
+          write_header(w, project, renderer, "upgrade", range, options, {});
+          if (range.from.empty()) w.statement(renderer.create_version_table(table));
+          return;
+        }
         const ast::RevisionFile& rev = *job.revision;
         const std::string& id = *job.id;
         VersionChange change = rows.upgrade(id);
@@ -688,6 +691,9 @@ std::optional<std::string> upgrade_script(const Project& project, const Renderer
       },
       options.render_behind && worth_a_thread(range.revisions.size()) &&
           project.worth_working_behind_the_replay());
+  sections.post(PlannedRevision{});
+  SchemaModel schema;
+  replay_ids(project, in_order(graph, closure(graph, range.from)), schema, replay);
   for (const auto& id : range.revisions) {
     const ast::RevisionFile* rev = project.revision(id);
     if (!rev) continue;
