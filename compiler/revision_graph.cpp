@@ -430,10 +430,18 @@ RevisionGraph RevisionGraph::build(std::vector<RevisionNode> nodes, DiagnosticSi
   // that the smallest-index rule of step 4 is the nodes() order too.
   RevisionGraph graph;
   std::vector<size_t> renumber(n, kNone);
-  for (size_t i = 0; i < n; ++i) {
-    if (!alive[i]) continue;
-    renumber[i] = graph.nodes_.size();
-    graph.nodes_.push_back(std::move(nodes[i]));
+  const size_t accepted = static_cast<size_t>(std::count(alive.begin(), alive.end(), 1));
+  if (accepted == n) {
+    // The usual case: every node stays where it is (no copy, no slack).
+    for (size_t i = 0; i < n; ++i) renumber[i] = i;
+    graph.nodes_ = std::move(nodes);
+  } else {
+    graph.nodes_.reserve(accepted);
+    for (size_t i = 0; i < n; ++i) {
+      if (!alive[i]) continue;
+      renumber[i] = graph.nodes_.size();
+      graph.nodes_.push_back(std::move(nodes[i]));
+    }
   }
   const size_t m = graph.nodes_.size();
   graph.parents_.resize(m);
