@@ -4,6 +4,7 @@
 // Every node keeps its source span.
 #pragma once
 
+#include <concepts>
 #include <map>
 #include <memory>
 #include <optional>
@@ -38,6 +39,12 @@ class Boxed {
     return *this;
   }
   Boxed& operator=(Boxed&&) noexcept = default;
+  /// Takes an optional's value, or empties the box.
+  template <typename O>
+  requires std::same_as<std::remove_cvref_t<O>, std::optional<T>> Boxed& operator=(O&& o) {
+    value_ = o ? std::make_unique<T>(*std::forward<O>(o)) : nullptr;
+    return *this;
+  }
 
   bool has_value() const { return value_ != nullptr; }
   explicit operator bool() const { return has_value(); }
@@ -234,8 +241,8 @@ struct ColumnDef {
   bool identity = false;
   Boxed<References> references;
   std::vector<ExprPtr> checks;
-  std::optional<std::string> comment;
-  std::optional<std::string> collate;
+  Boxed<std::string> comment;  ///< mostly absent: out of line
+  Boxed<std::string> collate;
   SourceSpan span;
 };
 
@@ -355,7 +362,7 @@ struct CreateIndex {
   std::vector<IndexKey> keys;
   std::vector<Name> include;
   ExprPtr where;
-  std::optional<Name> method;
+  Boxed<Name> method;  ///< mostly absent: out of line (a statement is as large as its largest kind)
 };
 struct DropIndex {
   QualifiedName name;
@@ -378,8 +385,8 @@ struct CreateEnum {
 struct AlterEnumAddValue {
   QualifiedName name;
   EnumValue value;
-  std::optional<EnumValue> before;
-  std::optional<EnumValue> after;
+  Boxed<EnumValue> before;  ///< mostly absent: out of line
+  Boxed<EnumValue> after;
 };
 struct DropEnum {
   QualifiedName name;

@@ -190,17 +190,13 @@ class Writer {
     boolean(c.identity);
     references(c.references);
     exprs(c.checks);
-    opt_str(c.comment);
-    opt_str(c.collate);
+    boxed(c.comment, [&](const auto& v) { str(v); });
+    boxed(c.collate, [&](const auto& v) { str(v); });
     span(c.span);
   }
   void enum_value(const ast::EnumValue& v) {
     str(v.value);
     span(v.span);
-  }
-  void opt_enum_value(const std::optional<ast::EnumValue>& v) {
-    boolean(v.has_value());
-    if (v) enum_value(*v);
   }
 
   void action(const ast::AlterAction& a) {
@@ -312,7 +308,7 @@ class Writer {
     }
     names(x.include);
     expr(x.where);
-    opt_name(x.method);
+    boxed(x.method, [&](const auto& n) { name(n); });
   }
   void node(const ast::DropIndex& x) {
     qname(x.name);
@@ -331,8 +327,8 @@ class Writer {
   void node(const ast::AlterEnumAddValue& x) {
     qname(x.name);
     enum_value(x.value);
-    opt_enum_value(x.before);
-    opt_enum_value(x.after);
+    boxed(x.before, [&](const auto& v) { enum_value(v); });
+    boxed(x.after, [&](const auto& v) { enum_value(v); });
   }
   void node(const ast::DropEnum& x) { qname(x.name); }
   void node(const ast::CreateView& x) {
@@ -641,17 +637,10 @@ class Reader {
     }
     return expr(c.default_value) && boolean(c.primary_key) && boolean(c.unique) &&
            boolean(c.identity) && references(c.references) && exprs(c.checks) &&
-           opt_str(c.comment) && opt_str(c.collate) && span(c.span);
+           boxed(c.comment, [&](auto& v) { return str(v); }) &&
+           boxed(c.collate, [&](auto& v) { return str(v); }) && span(c.span);
   }
   bool enum_value(ast::EnumValue& v) { return str(v.value) && span(v.span); }
-  bool opt_enum_value(std::optional<ast::EnumValue>& v) {
-    bool has = false;
-    if (!boolean(has)) return false;
-    v.reset();
-    if (!has) return true;
-    v.emplace();
-    return enum_value(*v);
-  }
 
   bool alter(ast::AddColumn& x) { return column(x.column) && span(x.span); }
   bool alter(ast::DropColumn& x) { return name(x.column) && boolean(x.cascade) && span(x.span); }
@@ -717,7 +706,7 @@ class Reader {
     for (auto& k : x.keys)
       if (!(opt_name(k.column) && expr(k.expr) && boolean(k.descending) && span(k.span)))
         return false;
-    return names(x.include) && expr(x.where) && opt_name(x.method);
+    return names(x.include) && expr(x.where) && boxed(x.method, [&](auto& m) { return name(m); });
   }
   bool node(ast::DropIndex& x) {
     return qname(x.name) && boolean(x.concurrently) && boolean(x.if_exists);
@@ -733,8 +722,9 @@ class Reader {
     return true;
   }
   bool node(ast::AlterEnumAddValue& x) {
-    return qname(x.name) && enum_value(x.value) && opt_enum_value(x.before) &&
-           opt_enum_value(x.after);
+    return qname(x.name) && enum_value(x.value) &&
+           boxed(x.before, [&](auto& v) { return enum_value(v); }) &&
+           boxed(x.after, [&](auto& v) { return enum_value(v); });
   }
   bool node(ast::DropEnum& x) { return qname(x.name); }
   bool node(ast::CreateView& x) { return qname(x.name) && dialect_text(x.body); }

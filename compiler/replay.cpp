@@ -791,8 +791,8 @@ class Replayer {
     c.type = d.type;
     c.identity = d.identity;
     c.default_value = d.default_value;
-    c.comment = comment_text(d.comment);
-    c.collate = d.collate;
+    if (d.comment && !d.comment->empty()) c.comment = *d.comment;
+    if (d.collate) c.collate = *d.collate;
     if (d.identity && !is_integer(d.type)) {
       error(d.type.span.valid() ? d.type.span : d.span,
             fmt::format("identity needs an integer column, but {} is {}", quoted(d.name.text),

@@ -270,8 +270,9 @@ TEST(ParserStatements, CreateTableColumns) {
   EXPECT_EQ(ast::expr_to_string(*t.columns[2].checks[0]), "amount >= 0");
   EXPECT_EQ(t.columns[3].type.length, 20);
   EXPECT_EQ(ast::expr_to_string(*t.columns[3].default_value), "'pending'");
-  EXPECT_EQ(t.columns[3].comment, "state");
-  EXPECT_EQ(t.columns[3].collate, "C");
+  ASSERT_TRUE(t.columns[3].comment && t.columns[3].collate);
+  EXPECT_EQ(*t.columns[3].comment, "state");
+  EXPECT_EQ(*t.columns[3].collate, "C");
   EXPECT_EQ(t.columns[4].type.kind, ast::TypeKind::String);
   EXPECT_FALSE(t.columns[4].type.length.has_value());
   EXPECT_EQ(t.columns[4].not_null, false);
@@ -652,7 +653,7 @@ TEST(ParserNames, KeywordsAsColumnNames) {
                                    "add",    "drop",  "to"};
   ASSERT_EQ(t.columns.size(), want.size());
   for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(t.columns[i].name.text, want[i]);
-  EXPECT_EQ(t.columns[2].comment, "c");
+  EXPECT_EQ(*t.columns[2].comment, "c");
   EXPECT_EQ(t.name.key(), "type");
   // An enum may be named like a keyword too.
   auto e = std::get<ast::CreateTable>(one("create table d (kind status, k key);"));

@@ -582,7 +582,7 @@ TEST_F(Replay, CreateTableKeepsEverything) {
   ast::CreateTable s = create_table(
       "people", {C("id", "integer").identity(), C("mood", "mood").def(str("ok")),
                  C("born", "timestamptz").not_null().def(call("now")).comment("birth")});
-  s.columns[0].collate = "C";
+  s.columns[0].collate = std::string("C");
   s.comment = "everyone";
   ok(s);
   EXPECT_EQ(dump(schema),
@@ -1129,9 +1129,9 @@ TEST_F(Replay, KeyCoverage) {
 
 TEST_F(Replay, Enums) {
   ok(create_enum("mood", {"sad", "happy"}));
-  ok(ast::AlterEnumAddValue{Q("mood"), {"ok", {}}, ast::EnumValue{"happy", {}}, std::nullopt});
-  ok(ast::AlterEnumAddValue{Q("mood"), {"meh", {}}, std::nullopt, ast::EnumValue{"sad", {}}});
-  ok(ast::AlterEnumAddValue{Q("mood"), {"great", {}}, std::nullopt, std::nullopt});
+  ok(ast::AlterEnumAddValue{Q("mood"), {"ok", {}}, ast::EnumValue{"happy", {}}, {}});
+  ok(ast::AlterEnumAddValue{Q("mood"), {"meh", {}}, {}, ast::EnumValue{"sad", {}}});
+  ok(ast::AlterEnumAddValue{Q("mood"), {"great", {}}, {}, {}});
   EXPECT_EQ(schema.find_enum("mood")->values,
             (std::vector<std::string>{"sad", "meh", "ok", "happy", "great"}));
   EXPECT_EQ(fail_message(create_enum("mood", {"x"})), "enum \"mood\" already exists");
@@ -1140,14 +1140,14 @@ TEST_F(Replay, Enums) {
   auto d = fail(dup);
   EXPECT_EQ(d.message, "enum \"e\" has the value 'a' twice");
   EXPECT_EQ(d.span.line, 9u);
-  EXPECT_EQ(fail_message(ast::AlterEnumAddValue{Q("mood"), {"ok", {}}, std::nullopt, std::nullopt}),
+  EXPECT_EQ(fail_message(ast::AlterEnumAddValue{Q("mood"), {"ok", {}}, {}, {}}),
             "enum \"mood\" already has the value 'ok'");
-  d = fail(ast::AlterEnumAddValue{Q("mood"), {"x", {}}, ast::EnumValue{"hapy", {}}, std::nullopt});
+  d = fail(ast::AlterEnumAddValue{Q("mood"), {"x", {}}, ast::EnumValue{"hapy", {}}, {}});
   EXPECT_EQ(d.message, "enum \"mood\" has no value 'hapy'");
   EXPECT_EQ(d.help, "did you mean \"happy\"?");
-  d = fail(ast::AlterEnumAddValue{Q("mood"), {"x", {}}, std::nullopt, ast::EnumValue{"zzzzz", {}}});
+  d = fail(ast::AlterEnumAddValue{Q("mood"), {"x", {}}, {}, ast::EnumValue{"zzzzz", {}}});
   EXPECT_EQ(d.help, "its values are 'sad', 'meh', 'ok', 'happy' and 'great'");
-  EXPECT_EQ(fail_message(ast::AlterEnumAddValue{Q("mod"), {"x", {}}, std::nullopt, std::nullopt}),
+  EXPECT_EQ(fail_message(ast::AlterEnumAddValue{Q("mod"), {"x", {}}, {}, {}}),
             "enum \"mod\" does not exist");
 
   ok(create_table("people", {C("m", "mood")}));
