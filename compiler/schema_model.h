@@ -45,14 +45,29 @@ class PersistentMap {
   using EntryPtr = std::shared_ptr<const Entry>;
   // A node holds its entry by pointer: a change copies the path to its key,
   // and a copied node then costs one allocation and three reference counts
-  // instead of copies of a key and a value (a vector of names, say).
+  // instead of copies of a key and a value (a vector of names, say). It
+  // holds its key's first eight bytes too, so that a descent compares most
+  // keys without reaching into their entries (a cache miss a level).
   struct Node {
     EntryPtr entry;
     uint64_t priority = 0;
+    uint64_t prefix = 0;
     NodePtr left, right;
-    Node(EntryPtr e, uint64_t p, NodePtr l, NodePtr r)
-        : entry(std::move(e)), priority(p), left(std::move(l)), right(std::move(r)) {}
+    Node(EntryPtr e, uint64_t p, uint64_t pre, NodePtr l, NodePtr r)
+        : entry(std::move(e)), priority(p), prefix(pre), left(std::move(l)), right(std::move(r)) {}
     const std::string& key() const { return entry->key; }
+  };
+  // A key and its prefix, compared with a node's: the prefixes decide when
+  // they differ (see prefix_of), the whole keys otherwise.
+  struct Probe {
+    std::string_view key;
+    uint64_t prefix;
+    explicit Probe(std::string_view k) : key(k), prefix(prefix_of(k)) {}
+    Probe(std::string_view k, uint64_t p) : key(k), prefix(p) {}
+    int compare(const Node& n) const {
+      if (prefix != n.prefix) return prefix < n.prefix ? -1 : 1;
+      return key.compare(n.key());
+    }
   };
 
  public:
@@ -96,8 +111,9 @@ class PersistentMap {
   /// The first entry whose key is not less than `key`.
   iterator lower_bound(std::string_view key) const {
     iterator it;
+    const Probe probe(key);
     for (const Node* n = root_.get(); n;) {
-      if (n->key() < key) {
+      if (probe.compare(*n) > 0) {
         n = n->right.get();
       } else {
         it.stack_.push_back(n);
@@ -112,8 +128,9 @@ class PersistentMap {
 
   /// The value of `key`, or null.
   const V* find(std::string_view key) const {
+    const Probe probe(key);
     for (const Node* n = root_.get(); n;) {
-      int order = key.compare(n->key());  // one comparison per level
+      int order = probe.compare(*n);  // one comparison per level
       if (order < 0) {
         n = n->left.get();
       } else if (order > 0) {
@@ -129,22 +146,35 @@ class PersistentMap {
   /// Inserts or replaces.
   void set(std::string key, V value) {
     if (contains(key)) {
-      root_ = replace(root_, key, std::move(value));
+      root_ = replace(root_, Probe(key), std::move(value));
     } else {
       uint64_t p = priority_of(key);
-      root_ = insert(root_, std::move(key), std::move(value), p);
+      uint64_t pre = prefix_of(key);
+      root_ = insert(root_, std::move(key), pre, std::move(value), p);
       ++size_;
     }
   }
   /// Removes `key`; false when it was absent.
   bool erase(std::string_view key) {
     if (!contains(key)) return false;
-    root_ = remove(root_, key);
+    root_ = remove(root_, Probe(key));
     --size_;
     return true;
   }
 
  private:
+  // The first eight bytes of `key`, big-endian, zero-padded: when two keys'
+  // prefixes differ they are in the keys' own order (a shorter key pads
+  // with zeros, the least byte, as a prefix sorts first); when they are
+  // equal only the whole keys can tell.
+  static uint64_t prefix_of(std::string_view key) {
+    uint64_t p = 0;
+    for (size_t i = 0; i < 8; ++i) {
+      p <<= 8;
+      if (i < key.size()) p |= static_cast<unsigned char>(key[i]);
+    }
+    return p;
+  }
   static uint64_t priority_of(std::string_view key) {
     uint64_t h = 1469598103934665603ull;  // FNV-1a, then a final mix
     for (unsigned char c : key) h = (h ^ c) * 1099511628211ull;
@@ -154,24 +184,24 @@ class PersistentMap {
     return h;
   }
   static NodePtr with(const Node& n, NodePtr l, NodePtr r) {
-    return std::make_shared<const Node>(n.entry, n.priority, std::move(l), std::move(r));
+    return std::make_shared<const Node>(n.entry, n.priority, n.prefix, std::move(l), std::move(r));
   }
-  static NodePtr replace(const NodePtr& t, std::string_view key, V value) {
-    int order = key.compare(t->key());
-    if (order < 0) return with(*t, replace(t->left, key, std::move(value)), t->right);
-    if (order > 0) return with(*t, t->left, replace(t->right, key, std::move(value)));
+  static NodePtr replace(const NodePtr& t, const Probe& probe, V value) {
+    int order = probe.compare(*t);
+    if (order < 0) return with(*t, replace(t->left, probe, std::move(value)), t->right);
+    if (order > 0) return with(*t, t->left, replace(t->right, probe, std::move(value)));
     return std::make_shared<const Node>(
-        std::make_shared<const Entry>(Entry{t->key(), std::move(value)}), t->priority, t->left,
-        t->right);
+        std::make_shared<const Entry>(Entry{t->key(), std::move(value)}), t->priority, t->prefix,
+        t->left, t->right);
   }
-  // Splits `t` (which does not hold `key`) into keys below and above it.
-  static std::pair<NodePtr, NodePtr> split(const NodePtr& t, std::string_view key) {
+  // Splits `t` (which does not hold the probe's key) into keys below and above it.
+  static std::pair<NodePtr, NodePtr> split(const NodePtr& t, const Probe& probe) {
     if (!t) return {};
-    if (t->key() < key) {
-      auto [l, r] = split(t->right, key);
+    if (probe.compare(*t) > 0) {
+      auto [l, r] = split(t->right, probe);
       return {with(*t, t->left, std::move(l)), std::move(r)};
     }
-    auto [l, r] = split(t->left, key);
+    auto [l, r] = split(t->left, probe);
     return {std::move(l), with(*t, std::move(r), t->right)};
   }
   static NodePtr merge(const NodePtr& a, const NodePtr& b) {
@@ -180,21 +210,21 @@ class PersistentMap {
     if (a->priority > b->priority) return with(*a, a->left, merge(a->right, b));
     return with(*b, merge(a, b->left), b->right);
   }
-  static NodePtr insert(const NodePtr& t, std::string key, V value, uint64_t p) {
+  static NodePtr insert(const NodePtr& t, std::string key, uint64_t pre, V value, uint64_t p) {
     if (!t || p > t->priority) {
-      auto [l, r] = split(t, key);
+      auto [l, r] = split(t, Probe(key, pre));
       return std::make_shared<const Node>(
-          std::make_shared<const Entry>(Entry{std::move(key), std::move(value)}), p, std::move(l),
-          std::move(r));
+          std::make_shared<const Entry>(Entry{std::move(key), std::move(value)}), p, pre,
+          std::move(l), std::move(r));
     }
-    if (key < t->key())
-      return with(*t, insert(t->left, std::move(key), std::move(value), p), t->right);
-    return with(*t, t->left, insert(t->right, std::move(key), std::move(value), p));
+    if (Probe(key, pre).compare(*t) < 0)
+      return with(*t, insert(t->left, std::move(key), pre, std::move(value), p), t->right);
+    return with(*t, t->left, insert(t->right, std::move(key), pre, std::move(value), p));
   }
-  static NodePtr remove(const NodePtr& t, std::string_view key) {
-    int order = key.compare(t->key());
-    if (order < 0) return with(*t, remove(t->left, key), t->right);
-    if (order > 0) return with(*t, t->left, remove(t->right, key));
+  static NodePtr remove(const NodePtr& t, const Probe& probe) {
+    int order = probe.compare(*t);
+    if (order < 0) return with(*t, remove(t->left, probe), t->right);
+    if (order > 0) return with(*t, t->left, remove(t->right, probe));
     return merge(t->left, t->right);
   }
 

@@ -379,6 +379,54 @@ TEST(PersistentMap, MatchesStdMapAndSharesOnCopy) {
   EXPECT_EQ(m.lower_bound("z"), m.end());
 }
 
+// A node compares keys by their first eight bytes first: keys alike in
+// those (or shorter, or holding NUL and high bytes) must still sort as
+// std::string does, byte by byte and unsigned.
+TEST(PersistentMap, OrdersKeysAsBytesWhateverTheirFirstEight) {
+  PersistentMap<int> m;
+  std::map<std::string, int> reference;
+  std::mt19937 rng(7);
+  const std::string alphabet{'\0', 'a', 'b', '\x7f', '\x80', '\xff'};
+  auto random_key = [&] {
+    // Half the keys share an eight-byte start, so that only their tails differ.
+    std::string k = rng() % 2 ? std::string("sharedpr") : std::string();
+    size_t length = rng() % 11;
+    for (size_t i = 0; i < length; ++i) k += alphabet[rng() % alphabet.size()];
+    return k;
+  };
+  for (int i = 0; i < 6000; ++i) {
+    std::string k = random_key();
+    if (rng() % 4 == 0) {
+      EXPECT_EQ(m.erase(k), reference.erase(k) == 1);
+    } else {
+      m.set(k, i);
+      reference[k] = i;
+    }
+  }
+  ASSERT_EQ(m.size(), reference.size());
+  auto it = reference.begin();
+  for (const auto& e : m) {
+    ASSERT_EQ(e.key, it->first);
+    ASSERT_EQ(e.value, it->second);
+    ++it;
+  }
+  for (int i = 0; i < 2000; ++i) {
+    std::string k = random_key();
+    const int* found = m.find(k);
+    auto want = reference.find(k);
+    ASSERT_EQ(found != nullptr, want != reference.end());
+    if (found) {
+      EXPECT_EQ(*found, want->second);
+    }
+    auto lb = m.lower_bound(k);
+    auto want_lb = reference.lower_bound(k);
+    ASSERT_EQ(lb == m.end(), want_lb == reference.end());
+    if (want_lb != reference.end()) {
+      EXPECT_EQ(lb->key, want_lb->first);
+    }
+  }
+}
+
 // Grows the map well past one level of nodes, shrinks it to nothing, and
 // grows it again, in an order that is neither sorted nor random, checking
 // every entry, lower_bound at and between keys, and an older snapshot.
