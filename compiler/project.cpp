@@ -278,8 +278,8 @@ struct LoadedFile {
   // Header-first, not in the cache: its node of the graph, made by the
   // worker from the header parsed alone, so that the graph is ready sooner.
   // (A Complete load makes its nodes on its own thread: it has no time to
-  // win there, and memory a worker allocates and another thread frees is
-  // freed slowly by glibc's malloc.) Held apart: usually null.
+  // win there, and memory a worker allocates and another thread frees
+  // goes back the slow way.) Held apart: usually null.
   std::unique_ptr<RevisionNode> node;
 };
 
