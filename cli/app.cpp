@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <new>
 
 #include "emit/registry.h"
 
@@ -188,6 +189,9 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err, bool stderr
   } catch (const RunError& e) {
     print_run_error(ctx, e);
     return e.exit_code();
+  } catch (const std::bad_alloc&) {
+    err << "retort: error: out of memory\n";
+    return 3;
   } catch (const std::exception& e) {
     err << "retort: internal error: " << e.what()
         << "\nthis is a bug in retort; please report it with the input that caused it\n";

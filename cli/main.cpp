@@ -5,11 +5,8 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "cli/allocator.h"
 #include "cli/app.h"
-
-#ifdef RETORT_WITH_MIMALLOC
-#include <mimalloc.h>
-#endif
 
 // Under the sanitizers everything is freed, so that a leak is still a leak.
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -21,12 +18,7 @@
 #endif
 
 int main(int argc, char** argv) {
-#ifdef RETORT_WITH_MIMALLOC
-  // Pages freed go back to the system at once rather than 25 ms later: a
-  // run is shorter than a few delays, and keeping them raised the peak
-  // memory of `upgrade` on 10,000 revisions from 63 to 73 MB.
-  mi_option_set(mi_option_decommit_delay, 0);
-#endif
+  retort::cli::configure_allocator();
   std::ios::sync_with_stdio(false);
 #ifdef RETORT_FREE_AT_EXIT
   int code = retort::cli::run(argc, argv, std::cout, std::cerr, ::isatty(2) != 0);

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <new>
 #include <set>
 
 #include "AlembicPythonLexer.h"
@@ -1081,6 +1082,8 @@ std::optional<Module> parse_python(const SourceFile& file, DiagnosticSink& sink)
     Module m = builder.module(tree);
     if (reporter.reported()) return std::nullopt;
     return m;
+  } catch (const std::bad_alloc&) {
+    throw RunError(3, fmt::format("out of memory while parsing {}", file.path));
   } catch (const std::exception& e) {
     throw RunError(3, fmt::format("internal error while parsing {}: {}; please report this bug",
                                   file.path, e.what()));

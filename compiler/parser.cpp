@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <new>
 
 #include "RevisionLexer.h"
 #include "RevisionParser.h"
@@ -667,6 +668,8 @@ std::optional<ast::RevisionFile> parse_revision(const SourceFile& file, Diagnost
       return std::nullopt;
     }
     return parse::build_ast(tree, positions, file, sink);
+  } catch (const std::bad_alloc&) {
+    throw RunError(3, fmt::format("out of memory while parsing {}", file.path));
   } catch (const std::exception& e) {
     throw RunError(3, fmt::format("internal error while parsing {}: {}; please report this bug",
                                   file.path, e.what()));

@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <ostream>
 #include <random>
 #include <system_error>
@@ -308,6 +309,8 @@ void guarded(Outcome& out, const std::string& path, Step step) {
     step();
   } catch (const RunError& e) {
     out.failure = e;
+  } catch (const std::bad_alloc&) {
+    out.failure = RunError(3, fmt::format("out of memory while loading {}", path));
   } catch (const std::exception& e) {
     out.failure = RunError(3, fmt::format("internal error while loading {}: {}", path, e.what()));
   }

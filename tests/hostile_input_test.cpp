@@ -716,6 +716,35 @@ TEST(HostileInput, FileSizeLimit) {
       << r.err;
 }
 
+// Memory running out is an error (exit 3, "out of memory"), never a crash:
+// with mimalloc linked, the library's own `operator new` would abort()
+// (cli/allocator.cpp). A 30 MB execute body under a 200 MB address space
+// runs out while it is parsed, replayed or rendered.
+TEST(HostileInput, OutOfMemoryIsAnErrorNotACrash) {
+#ifdef RETORT_TEST_SANITIZED
+  GTEST_SKIP() << "the sanitizers reserve terabytes of address space and end the process on "
+                  "out-of-memory by design; the plain build runs this test";
+#else
+  ScratchDir s("hostile-oom");
+  std::string body;
+  for (int i = 0; i < 3'000'000; ++i) body += "SELECT 1;\n";
+  write_project(s,
+                {{"000000000001_big.rev", "revision 000000000001;\nupgrade {\n  execute $$" + body +
+                                              "$$ reverse $$SELECT 2$$;\n}\n"}},
+                "\"postgresql\"");
+  for (const char* limit : {"100000", "200000"}) {
+    RunResult r =
+        run_program({"/bin/sh", "-c",
+                     std::string("ulimit -v ") + limit + " && exec '" RETORT_BINARY "' -C '" +
+                         s.dir().string() + "' --no-cache upgrade head"},
+                    {"NO_COLOR=1"});
+    EXPECT_EQ(r.exit_code, 3) << "ulimit -v " << limit << ": " << r.err;
+    EXPECT_NE(r.err.find("out of memory"), std::string::npos) << r.err;
+    EXPECT_EQ(r.out, "");
+  }
+#endif
+}
+
 TEST(HostileInput, IdentifierLengthLimits) {
   struct Case {
     std::string dialect;
