@@ -228,6 +228,7 @@ constexpr std::string_view kReserved[] = {
     "within",
     "writetext",
 };
+constexpr WordList kReservedList{kReserved};
 static_assert(std::is_sorted(std::begin(kReserved), std::end(kReserved)));
 
 // NVARCHAR(n) takes n up to 4000; above, NVARCHAR(MAX).
@@ -261,9 +262,7 @@ class MssqlRenderer final : public Renderer {
 
   // ------------------------------------------------------------ text
 
-  bool is_reserved(std::string_view word) const override {
-    return std::binary_search(std::begin(kReserved), std::end(kReserved), word);
-  }
+  bool is_reserved(std::string_view word) const override { return kReservedList.contains(word); }
 
   std::string quote(std::string_view name) const override {
     if (!needs_quotes(name)) return std::string(name);

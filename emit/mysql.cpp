@@ -309,6 +309,7 @@ constexpr std::string_view kReserved[] = {
     "year_month",
     "zerofill",
 };
+constexpr WordList kReservedList{kReserved};
 static_assert(std::is_sorted(std::begin(kReserved), std::end(kReserved)));
 
 // True when `key` starts with `columns`, in that order: the index MySQL
@@ -350,9 +351,7 @@ class MysqlRenderer final : public Renderer {
 
   // ------------------------------------------------------------ text
 
-  bool is_reserved(std::string_view word) const override {
-    return std::binary_search(std::begin(kReserved), std::end(kReserved), word);
-  }
+  bool is_reserved(std::string_view word) const override { return kReservedList.contains(word); }
 
   std::string quote(std::string_view name) const override {
     if (!needs_quotes(name)) return std::string(name);

@@ -152,6 +152,7 @@ constexpr std::string_view kReserved[] = {
     "where",
     "with",
 };
+constexpr WordList kReservedList{kReserved};
 static_assert(std::is_sorted(std::begin(kReserved), std::end(kReserved)));
 
 std::string upper_ascii(std::string_view s) {
@@ -231,9 +232,7 @@ class OracleRenderer final : public Renderer {
 
   // ------------------------------------------------------------ text
 
-  bool is_reserved(std::string_view word) const override {
-    return std::binary_search(std::begin(kReserved), std::end(kReserved), word);
-  }
+  bool is_reserved(std::string_view word) const override { return kReservedList.contains(word); }
 
   // A nonquoted identifier must begin with a letter (SQL Language Reference,
   // "Database Object Naming Rules"), so `_x` is quoted too.

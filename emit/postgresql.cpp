@@ -127,6 +127,7 @@ constexpr std::string_view kReserved[] = {
     "window",
     "with",
 };
+constexpr WordList kReservedList{kReserved};
 static_assert(std::is_sorted(std::begin(kReserved), std::end(kReserved)));
 
 class PostgresqlRenderer final : public Renderer {
@@ -135,9 +136,7 @@ class PostgresqlRenderer final : public Renderer {
 
   using Renderer::render_node;
 
-  bool is_reserved(std::string_view word) const override {
-    return std::binary_search(std::begin(kReserved), std::end(kReserved), word);
-  }
+  bool is_reserved(std::string_view word) const override { return kReservedList.contains(word); }
 
   // With standard_conforming_strings (the default since 9.1) a backslash is
   // an ordinary character in '...'; a text holding one is written as an

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <functional>
 #include <set>
 
@@ -219,16 +220,27 @@ std::string Renderer::enum_type(const ast::Type& t, const RenderContext&) const 
 }
 
 std::string Renderer::comment_text(std::string_view text) {
-  // Characters that need a look: control characters, and `*` and `/`,
-  // which could close or open a block comment. The runs between them are
-  // copied whole.
-  auto plain = [](unsigned char c) { return c >= 0x20 && c != 0x7f && c != '*' && c != '/'; };
   std::string out;
   out.reserve(text.size());
+  append_comment_text(out, text);
+  return out;
+}
+
+void Renderer::append_comment_text(std::string& out, std::string_view text) {
+  // Characters that need a look: control characters, and `*` and `/`,
+  // which could close or open a block comment. The runs between them are
+  // copied whole; a table tells them apart in one load a byte (a comment
+  // line of every script section goes through here).
+  static constexpr auto kPlain = [] {
+    std::array<bool, 256> plain{};
+    for (int c = 0x20; c < 256; ++c) plain[c] = c != 0x7f && c != '*' && c != '/';
+    return plain;
+  }();
+  auto plain = [&](char c) { return kPlain[static_cast<unsigned char>(c)]; };
   size_t i = 0;
   while (i < text.size()) {
     size_t run = i;
-    while (run < text.size() && plain(static_cast<unsigned char>(text[run]))) ++run;
+    while (run < text.size() && plain(text[run])) ++run;
     out.append(text, i, run - i);
     i = run;
     if (i == text.size()) break;
@@ -255,7 +267,6 @@ std::string Renderer::comment_text(std::string_view text) {
     }
     ++i;
   }
-  return out;
 }
 
 // ------------------------------------------------------- types, exprs

@@ -276,7 +276,11 @@ class Writer {
     text += s;
     text += '\n';
   }
-  void comment(std::string_view s) { line("-- " + Renderer::comment_text(s)); }
+  void comment(std::string_view s) {
+    text += "-- ";
+    Renderer::append_comment_text(text, s);
+    text += '\n';
+  }
   void statement(std::string_view sql) {
     line(sql);
     // A step that is only a comment (what a statement became) ends no batch.
@@ -367,13 +371,17 @@ void write_header(Writer& w, const Project& project, const Renderer& renderer,
   }
   if (!range.revisions.empty()) {
     w.comment("Revisions (id: message, then the source file and its sha256):");
+    std::string text;  // two lines a revision: built in one reused buffer
     for (const auto& id : range.revisions) {
       // The graph's node, not the revision: after a header-first load,
       // bodies are still being parsed.
       const RevisionNode* node = project.graph.find(id);
       if (!node) continue;
-      w.comment(fmt::format("  {}: {}", id, node->message));
-      w.comment(fmt::format("    {} sha256:{}", node->path, project.source_sha256(node->path)));
+      text.assign("  ").append(id).append(": ").append(node->message);
+      w.comment(text);
+      text.assign("    ").append(node->path).append(" sha256:");
+      text.append(project.source_sha256(node->path));
+      w.comment(text);
     }
   }
   for (const auto& e : extra) w.comment(e);

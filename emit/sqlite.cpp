@@ -179,6 +179,7 @@ constexpr std::string_view kKeywords[] = {
     "with",
     "without",
 };
+constexpr WordList kKeywordsList{kKeywords};
 static_assert(std::is_sorted(std::begin(kKeywords), std::end(kKeywords)));
 
 // SQLite's type affinity of a declared type (its rules 1-5, in order).
@@ -260,9 +261,7 @@ class SqliteRenderer final : public Renderer {
 
   using Renderer::render_node;
 
-  bool is_reserved(std::string_view word) const override {
-    return std::binary_search(std::begin(kKeywords), std::end(kKeywords), word);
-  }
+  bool is_reserved(std::string_view word) const override { return kKeywordsList.contains(word); }
 
   const TypeNames& type_names() const override {
     static constexpr TypeNames kTypes{"BOOLEAN",  "SMALLINT", "INTEGER", "BIGINT",    "NUMERIC",
