@@ -1,6 +1,10 @@
 // Small text helpers shared by the stages (messages, suggestions).
 #pragma once
 
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,5 +23,55 @@ std::string lower_ascii(std::string_view s);
 
 /// `items` joined by `sep`.
 std::string join(const std::vector<std::string>& items, std::string_view sep);
+
+/// A constant, sorted list of words (a dialect's reserved words), with a
+/// filter in front of its binary search: most names asked about (`id`,
+/// `t0_id`, `created_at`) are ruled out by their length and first byte at
+/// once. The list must outlive it (a constant array does).
+class WordList {
+ public:
+  template <size_t N>
+  constexpr explicit WordList(const std::string_view (&words)[N]) : WordList(words, words + N) {}
+  template <size_t N>
+  constexpr explicit WordList(const std::array<std::string_view, N>& words)
+      : WordList(words.data(), words.data() + N) {}
+  constexpr WordList(const std::string_view* begin, const std::string_view* end)
+      : begin_(begin), end_(end) {
+    // A list out of order would make the search miss: refused at compile time.
+    if (!std::is_sorted(begin_, end_)) throw "WordList: the words must be sorted";
+    for (const std::string_view* w = begin_; w != end_; ++w) {
+      if (!w->empty() && w->size() < kLengths) masks_[w->size()] |= bit((*w)[0]);
+    }
+  }
+  constexpr bool contains(std::string_view word) const {
+    if (!word.empty() && word.size() < kLengths && !(masks_[word.size()] & bit(word[0])))
+      return false;
+    return std::binary_search(begin_, end_, word);
+  }
+
+ private:
+  static constexpr size_t kLengths = 32;
+  static constexpr uint64_t bit(char c) {
+    return uint64_t{1} << (static_cast<unsigned char>(c) & 63);
+  }
+  const std::string_view* begin_;
+  const std::string_view* end_;
+  std::array<uint64_t, kLengths> masks_{};
+};
+
+/// The words of `Text` (words each followed by one space), as an array a
+/// WordList can search; made at compile time.
+template <const std::string_view& Text>
+constexpr auto split_words() {
+  constexpr size_t n = static_cast<size_t>(std::count(Text.begin(), Text.end(), ' '));
+  std::array<std::string_view, n> words{};
+  size_t start = 0, k = 0;
+  for (size_t i = 0; i < Text.size(); ++i) {
+    if (Text[i] != ' ') continue;
+    words[k++] = Text.substr(start, i - start);
+    start = i + 1;
+  }
+  return words;
+}
 
 }  // namespace retort

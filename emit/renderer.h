@@ -7,10 +7,7 @@
 // would reject.
 #pragma once
 
-#include <algorithm>
-#include <array>
 #include <cstddef>
-#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,37 +18,9 @@
 #include "compiler/diagnostics.h"
 #include "compiler/replay.h"
 #include "compiler/schema_model.h"
+#include "compiler/text_util.h"
 
 namespace retort::emit {
-
-/// A dialect's sorted list of reserved words, with a filter in front of
-/// its binary search: most names a script quotes or not (`id`, `t0_id`,
-/// `created_at`) are ruled out by their length and first byte at once.
-class WordList {
- public:
-  template <size_t N>
-  constexpr explicit WordList(const std::string_view (&words)[N]) : begin_(words), end_(words + N) {
-    // A list out of order would make the search miss: refused at compile time.
-    if (!std::is_sorted(begin_, end_)) throw "WordList: the words must be sorted";
-    for (std::string_view w : words) {
-      if (!w.empty() && w.size() < kLengths) masks_[w.size()] |= bit(w[0]);
-    }
-  }
-  constexpr bool contains(std::string_view word) const {
-    if (!word.empty() && word.size() < kLengths && !(masks_[word.size()] & bit(word[0])))
-      return false;
-    return std::binary_search(begin_, end_, word);
-  }
-
- private:
-  static constexpr size_t kLengths = 32;
-  static constexpr uint64_t bit(char c) {
-    return uint64_t{1} << (static_cast<unsigned char>(c) & 63);
-  }
-  const std::string_view* begin_;
-  const std::string_view* end_;
-  std::array<uint64_t, kLengths> masks_{};
-};
 
 /// What is fixed about a dialect (dialects.md's first table).
 struct DialectInfo {

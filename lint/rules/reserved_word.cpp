@@ -102,23 +102,24 @@ constexpr std::string_view kOracle =
     "uid union unique update user validate values varchar varchar2 view "
     "whenever where with ";
 
-// True when `word` is one of the space-separated `words` (each followed by a space).
-bool listed(std::string_view words, std::string_view word) {
-  if (word.empty()) return false;
-  for (size_t at = words.find(word); at != std::string_view::npos; at = words.find(word, at + 1)) {
-    bool starts = at == 0 || words[at - 1] == ' ';
-    bool ends = at + word.size() < words.size() && words[at + word.size()] == ' ';
-    if (starts && ends) return true;
-  }
-  return false;
-}
+constexpr auto kPostgresqlWords = split_words<kPostgresql>();
+constexpr auto kMysqlWords = split_words<kMysql>();
+constexpr auto kSqliteWords = split_words<kSqlite>();
+constexpr auto kMssqlWords = split_words<kMssql>();
+constexpr auto kOracleWords = split_words<kOracle>();
+// Searched for every table and column a statement names, on every target.
+constexpr WordList kPostgresqlList{kPostgresqlWords};
+constexpr WordList kMysqlList{kMysqlWords};
+constexpr WordList kSqliteList{kSqliteWords};
+constexpr WordList kMssqlList{kMssqlWords};
+constexpr WordList kOracleList{kOracleWords};
 
 bool reserved_in(std::string_view dialect, std::string_view word) {
-  if (dialect == "postgresql") return listed(kPostgresql, word);
-  if (dialect == "mysql" || dialect == "mariadb") return listed(kMysql, word);
-  if (dialect == "sqlite") return listed(kSqlite, word);
-  if (dialect == "mssql") return listed(kMssql, word);
-  if (dialect == "oracle") return listed(kOracle, word);
+  if (dialect == "postgresql") return kPostgresqlList.contains(word);
+  if (dialect == "mysql" || dialect == "mariadb") return kMysqlList.contains(word);
+  if (dialect == "sqlite") return kSqliteList.contains(word);
+  if (dialect == "mssql") return kMssqlList.contains(word);
+  if (dialect == "oracle") return kOracleList.contains(word);
   return false;
 }
 
