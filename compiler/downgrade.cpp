@@ -258,7 +258,7 @@ class Inverter {
   // `before` and `after`: the schema around the whole statement.
   void invert(const SchemaModel& before, const SchemaModel& after) {
     std::visit(Overloaded{
-                   [&](const ast::AlterTable& s) { invert_alter(s, before); },
+                   [&](const ast::AlterTable& s) { invert_alter(s, before, after); },
                    [&](const auto& s) { invert_statement(s, before, after); },
                },
                statement_.node);
@@ -504,8 +504,14 @@ class Inverter {
 
   // Each action is replayed on its own, so that its inverse sees the table
   // as the previous actions left it; the inverses run in reverse order.
-  void invert_alter(const ast::AlterTable& s, const SchemaModel& before) {
+  // One action (most statements) needs no replay: the schema around it is
+  // the statement's.
+  void invert_alter(const ast::AlterTable& s, const SchemaModel& before, const SchemaModel& after) {
     std::string key = s.name.key();
+    if (s.actions.size() == 1) {
+      std::visit([&](const auto& a) { invert_action(key, a, before, after); }, s.actions.front());
+      return;
+    }
     std::vector<std::vector<DowngradeStep>> per_action;
     SchemaModel current = before;
     for (const auto& action : s.actions) {
