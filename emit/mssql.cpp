@@ -229,7 +229,6 @@ constexpr std::string_view kReserved[] = {
     "writetext",
 };
 constexpr WordList kReservedList{kReserved};
-static_assert(std::is_sorted(std::begin(kReserved), std::end(kReserved)));
 
 // NVARCHAR(n) takes n up to 4000; above, NVARCHAR(MAX).
 constexpr int kMaxNvarchar = 4000;

@@ -310,7 +310,6 @@ constexpr std::string_view kReserved[] = {
     "zerofill",
 };
 constexpr WordList kReservedList{kReserved};
-static_assert(std::is_sorted(std::begin(kReserved), std::end(kReserved)));
 
 // True when `key` starts with `columns`, in that order: the index MySQL
 // accepts for a foreign key over `columns`.

@@ -153,7 +153,6 @@ constexpr std::string_view kReserved[] = {
     "with",
 };
 constexpr WordList kReservedList{kReserved};
-static_assert(std::is_sorted(std::begin(kReserved), std::end(kReserved)));
 
 std::string upper_ascii(std::string_view s) {
   std::string out(s);

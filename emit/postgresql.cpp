@@ -128,7 +128,6 @@ constexpr std::string_view kReserved[] = {
     "with",
 };
 constexpr WordList kReservedList{kReserved};
-static_assert(std::is_sorted(std::begin(kReserved), std::end(kReserved)));
 
 class PostgresqlRenderer final : public Renderer {
  public:

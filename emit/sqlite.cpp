@@ -180,7 +180,6 @@ constexpr std::string_view kKeywords[] = {
     "without",
 };
 constexpr WordList kKeywordsList{kKeywords};
-static_assert(std::is_sorted(std::begin(kKeywords), std::end(kKeywords)));
 
 // SQLite's type affinity of a declared type (its rules 1-5, in order).
 enum class Affinity { Integer, Text, Blob, Real, Numeric };
