@@ -36,15 +36,14 @@ void* operator new(std::size_t size) {
   return allocate_or_throw([&] { return mi_malloc(size); });
 }
 void* operator new[](std::size_t size) {
-  return allocate_or_throw([&] { return mi_malloc(size); });
+  return ::operator new(size);
 }
 void* operator new(std::size_t size, std::align_val_t alignment) {
   return allocate_or_throw(
       [&] { return mi_malloc_aligned(size, static_cast<std::size_t>(alignment)); });
 }
 void* operator new[](std::size_t size, std::align_val_t alignment) {
-  return allocate_or_throw(
-      [&] { return mi_malloc_aligned(size, static_cast<std::size_t>(alignment)); });
+  return ::operator new(size, alignment);
 }
 
 namespace retort::cli {

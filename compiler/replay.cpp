@@ -129,9 +129,10 @@ ast::ExprPtr rename_in_expr(const ast::ExprPtr& e, std::string_view from, const 
   return copy;
 }
 
-std::optional<std::string> comment_text(const std::optional<std::string>& c) {
-  if (!c || c->empty()) return std::nullopt;
-  return c;
+// A comment as the model keeps it: an empty one is none.
+std::optional<std::string> comment_text(std::string_view c) {
+  if (c.empty()) return std::nullopt;
+  return std::string(c);
 }
 
 std::string name_with_limit(std::string_view pattern, const Table& table,
@@ -182,7 +183,7 @@ class Replayer {
     t.schema = s.name.schema ? s.name.schema->text : std::string();
     t.name = s.name.name.text;
     t.quoted = s.name.name.quoted;
-    t.comment = comment_text(s.comment);
+    if (s.comment) t.comment = comment_text(*s.comment);
     std::set<std::string> declared_null;
     std::vector<ast::TableConstraint> constraints;
     for (const auto& d : s.columns) {
@@ -791,7 +792,7 @@ class Replayer {
     c.type = d.type;
     c.identity = d.identity;
     c.default_value = d.default_value;
-    if (d.comment && !d.comment->empty()) c.comment = *d.comment;
+    c.comment = comment_text(*d.comment);  // an empty box reads as ""
     if (d.collate) c.collate = *d.collate;
     if (d.identity && !is_integer(d.type)) {
       error(d.type.span.valid() ? d.type.span : d.span,

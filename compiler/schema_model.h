@@ -127,8 +127,31 @@ class PersistentMap {
   bool empty() const { return size_ == 0; }
 
   /// The value of `key`, or null.
-  const V* find(std::string_view key) const {
+  const V* find(std::string_view key) const { return find(Probe(key)); }
+  bool contains(std::string_view key) const { return find(key) != nullptr; }
+
+  /// Inserts or replaces.
+  void set(std::string key, V value) {
     const Probe probe(key);
+    if (find(probe)) {
+      root_ = replace(root_, probe, std::move(value));
+    } else {
+      uint64_t p = priority_of(key);
+      root_ = insert(root_, std::move(key), probe.prefix, std::move(value), p);
+      ++size_;
+    }
+  }
+  /// Removes `key`; false when it was absent.
+  bool erase(std::string_view key) {
+    const Probe probe(key);
+    if (!find(probe)) return false;
+    root_ = remove(root_, probe);
+    --size_;
+    return true;
+  }
+
+ private:
+  const V* find(const Probe& probe) const {
     for (const Node* n = root_.get(); n;) {
       int order = probe.compare(*n);  // one comparison per level
       if (order < 0) {
@@ -141,28 +164,6 @@ class PersistentMap {
     }
     return nullptr;
   }
-  bool contains(std::string_view key) const { return find(key) != nullptr; }
-
-  /// Inserts or replaces.
-  void set(std::string key, V value) {
-    if (contains(key)) {
-      root_ = replace(root_, Probe(key), std::move(value));
-    } else {
-      uint64_t p = priority_of(key);
-      uint64_t pre = prefix_of(key);
-      root_ = insert(root_, std::move(key), pre, std::move(value), p);
-      ++size_;
-    }
-  }
-  /// Removes `key`; false when it was absent.
-  bool erase(std::string_view key) {
-    if (!contains(key)) return false;
-    root_ = remove(root_, Probe(key));
-    --size_;
-    return true;
-  }
-
- private:
   // The first eight bytes of `key`, big-endian, zero-padded: when two keys'
   // prefixes differ they are in the keys' own order (a shorter key pads
   // with zeros, the least byte, as a prefix sorts first); when they are

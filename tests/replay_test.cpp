@@ -340,6 +340,17 @@ class Replay : public ::testing::Test {
 
 // ------------------------------------------------------- persistent map
 
+// `map` holds what `reference` holds, in the same order.
+void expect_same(const PersistentMap<int>& map, const std::map<std::string, int>& reference) {
+  ASSERT_EQ(map.size(), reference.size());
+  auto it = reference.begin();
+  for (const auto& e : map) {
+    ASSERT_EQ(e.key, it->first);
+    ASSERT_EQ(e.value, it->second);
+    ++it;
+  }
+}
+
 TEST(PersistentMap, MatchesStdMapAndSharesOnCopy) {
   PersistentMap<int> m;
   std::map<std::string, int> reference;
@@ -359,18 +370,9 @@ TEST(PersistentMap, MatchesStdMapAndSharesOnCopy) {
       reference_snapshots.push_back(reference);
     }
   }
-  auto same = [](const PersistentMap<int>& a, const std::map<std::string, int>& b) {
-    ASSERT_EQ(a.size(), b.size());
-    auto it = b.begin();
-    for (const auto& e : a) {
-      ASSERT_EQ(e.key, it->first);
-      ASSERT_EQ(e.value, it->second);
-      ++it;
-    }
-  };
-  same(m, reference);
+  expect_same(m, reference);
   // Every snapshot still holds what it held when taken.
-  for (size_t i = 0; i < snapshots.size(); ++i) same(snapshots[i], reference_snapshots[i]);
+  for (size_t i = 0; i < snapshots.size(); ++i) expect_same(snapshots[i], reference_snapshots[i]);
   for (const auto& [k, v] : reference) EXPECT_EQ(*m.find(k), v);
   EXPECT_EQ(m.find("absent"), nullptr);
   auto lb = m.lower_bound("k5");
@@ -403,13 +405,7 @@ TEST(PersistentMap, OrdersKeysAsBytesWhateverTheirFirstEight) {
       reference[k] = i;
     }
   }
-  ASSERT_EQ(m.size(), reference.size());
-  auto it = reference.begin();
-  for (const auto& e : m) {
-    ASSERT_EQ(e.key, it->first);
-    ASSERT_EQ(e.value, it->second);
-    ++it;
-  }
+  expect_same(m, reference);
   for (int i = 0; i < 2000; ++i) {
     std::string k = random_key();
     const int* found = m.find(k);
