@@ -1,10 +1,14 @@
-// SHA-256, for the script headers, the integrity file and the cache.
+// SHA-256, for the script headers, the integrity file, the cache and names.
 #pragma once
 
+#include <array>
 #include <string>
 #include <string_view>
 
 namespace retort {
+
+/// The SHA-256 of `data`.
+std::array<unsigned char, 32> sha256(std::string_view data);
 
 /// The SHA-256 of `data` as 64 lower-case hex digits.
 std::string sha256_hex(std::string_view data);

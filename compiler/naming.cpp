@@ -1,9 +1,10 @@
 #include "compiler/naming.h"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
 #include <array>
+
+#include "compiler/digest.h"
 
 namespace retort {
 
@@ -12,14 +13,7 @@ namespace {
 // The first 4 bytes of SHA-256 of `text`, as 8 hex digits: stable across
 // runs, platforms and versions, unlike std::hash.
 std::string short_hash(std::string_view text) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  if (EVP_Digest(text.data(), text.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1 ||
-      length < 4) {
-    // libcrypto failing on an in-memory digest is not a user error; a fixed
-    // suffix still gives a valid (if less unique) name.
-    return "00000000";
-  }
+  const std::array<unsigned char, 32> digest = sha256(text);
   return fmt::format("{:02x}{:02x}{:02x}{:02x}", digest[0], digest[1], digest[2], digest[3]);
 }
 

@@ -34,6 +34,20 @@ using retort::testing::read_file;
 
 using retort::testing::write_file;
 
+// The key of every entry (and every script header's checksum): the
+// standard's test vectors, one of them over many blocks.
+TEST(Sha256, GivesTheStandardsTestVectors) {
+  EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  EXPECT_EQ(sha256_hex(std::string(1'000'000, 'a')),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+  const auto bytes = sha256("abc");
+  EXPECT_EQ(bytes.front(), 0xba);
+  EXPECT_EQ(bytes.back(), 0xad);
+}
+
 // Every `.rev` under fixtures/ and examples/, sorted.
 std::vector<fs::path> every_revision_file() {
   std::vector<fs::path> out;
