@@ -4,10 +4,11 @@
 #include "compiler/alembic_names.h"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <array>
+
+#include "compiler/digest.h"
 
 namespace retort::alembic {
 
@@ -160,14 +161,9 @@ std::string mariadb_check_name(const NameTaken& taken) {
 
 std::string sqlalchemy_truncate(std::string_view name, size_t max_chars) {
   if (utf8_chars(name) <= max_chars) return std::string(name);
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  if (EVP_Digest(name.data(), name.size(), digest.data(), &length, EVP_md5(), nullptr) != 1 ||
-      length < 2) {
-    return std::string(name);
-  }
+  const std::array<unsigned char, 16> digest = md5(name);
   // md5_hex(name)[-4:]: the last two bytes of the digest, in hex.
-  std::string hash = fmt::format("{:02x}{:02x}", digest[length - 2], digest[length - 1]);
+  std::string hash = fmt::format("{:02x}{:02x}", digest[14], digest[15]);
   return std::string(name.substr(0, char_offset(name, max_chars - 8))) + "_" + hash;
 }
 

@@ -8,6 +8,7 @@
 // These run the same code (SHA extensions where the CPU has them) and are
 // still part of OpenSSL 3's API, deprecated only in favour of EVP.
 #define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/md5.h>
 #include <openssl/sha.h>
 
 #include <stdexcept>
@@ -35,6 +36,17 @@ std::string sha256_hex(std::string_view data) {
     out[2 * i + 1] = kHex[digest[i] & 0xF];
   }
   return out;
+}
+
+std::array<unsigned char, 16> md5(std::string_view data) {
+  static_assert(MD5_DIGEST_LENGTH == 16);
+  std::array<unsigned char, 16> digest{};
+  MD5_CTX context;
+  if (MD5_Init(&context) != 1 || MD5_Update(&context, data.data(), data.size()) != 1 ||
+      MD5_Final(digest.data(), &context) != 1) {
+    throw std::runtime_error("OpenSSL could not compute an MD5 digest");
+  }
+  return digest;
 }
 
 }  // namespace retort
