@@ -12,19 +12,31 @@
 #include <openssl/sha.h>
 
 #include <stdexcept>
+#include <string>
 
 namespace retort {
 
-std::array<unsigned char, 32> sha256(std::string_view data) {
-  static_assert(SHA256_DIGEST_LENGTH == 32);
-  std::array<unsigned char, 32> digest{};
-  SHA256_CTX context;
-  if (SHA256_Init(&context) != 1 || SHA256_Update(&context, data.data(), data.size()) != 1 ||
-      SHA256_Final(digest.data(), &context) != 1) {
+namespace {
+
+// One digest of `data` by an OpenSSL Init/Update/Final triple.
+template <size_t Bytes, class Context, class Init, class Update, class Final>
+std::array<unsigned char, Bytes> digest_of(std::string_view data, Init init, Update update,
+                                           Final final, const char* name) {
+  std::array<unsigned char, Bytes> digest{};
+  Context context;
+  if (init(&context) != 1 || update(&context, data.data(), data.size()) != 1 ||
+      final(digest.data(), &context) != 1) {
     // Never a digest of zeros: it would match anything else that failed.
-    throw std::runtime_error("OpenSSL could not compute a SHA-256 digest");
+    throw std::runtime_error(std::string("OpenSSL could not compute a digest: ") + name);
   }
   return digest;
+}
+
+}  // namespace
+
+std::array<unsigned char, 32> sha256(std::string_view data) {
+  static_assert(SHA256_DIGEST_LENGTH == 32);
+  return digest_of<32, SHA256_CTX>(data, SHA256_Init, SHA256_Update, SHA256_Final, "SHA-256");
 }
 
 std::string sha256_hex(std::string_view data) {
@@ -40,13 +52,7 @@ std::string sha256_hex(std::string_view data) {
 
 std::array<unsigned char, 16> md5(std::string_view data) {
   static_assert(MD5_DIGEST_LENGTH == 16);
-  std::array<unsigned char, 16> digest{};
-  MD5_CTX context;
-  if (MD5_Init(&context) != 1 || MD5_Update(&context, data.data(), data.size()) != 1 ||
-      MD5_Final(digest.data(), &context) != 1) {
-    throw std::runtime_error("OpenSSL could not compute an MD5 digest");
-  }
-  return digest;
+  return digest_of<16, MD5_CTX>(data, MD5_Init, MD5_Update, MD5_Final, "MD5");
 }
 
 }  // namespace retort
