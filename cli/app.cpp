@@ -57,7 +57,7 @@ bool Context::use_color() const {
 
 void Context::report(DiagnosticSink& sink, const Project& project) {
   // Most runs have nothing to say: the texts of every file are not gathered for that.
-  if (!sink.empty()) report(sink, project.texts());
+  if (!sink.empty()) report(sink, project.texts(sink.diagnostics()));
 }
 
 void Context::report(DiagnosticSink& sink, const SourceTexts& texts) {

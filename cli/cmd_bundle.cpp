@@ -194,7 +194,7 @@ void write_bundle(const fs::path& dir, const std::map<std::string, std::string>&
 void print_findings(Context& ctx, const Project& project, const std::vector<Diagnostic>& findings) {
   RenderOptions options;
   options.color = ctx.use_color();
-  SourceTexts texts = project.texts();
+  SourceTexts texts = project.texts(findings);
   for (const auto& d : findings) ctx.err << render_diagnostic(d, texts, options);
 }
 

@@ -64,7 +64,7 @@ void run_check(Context& ctx, const CheckOptions& options) {
     }
   }
   sink.absorb(std::move(integrity));
-  SourceTexts texts = project.texts();
+  SourceTexts texts = project.texts(sink.diagnostics());
   if (sum) texts.emplace(sum->path, sum->text);
   ctx.report(sink, texts);
   ctx.keep_until_exit(project);

@@ -172,7 +172,7 @@ void run_lint_command(Context& ctx, const LintCommandOptions& options) {
     int rank = d.severity == Severity::error ? 3 : d.severity == Severity::warning ? 2 : 1;
     if (rank >= static_cast<int>(*min_level)) shown.push_back(d);
   }
-  SourceTexts texts = opened ? project.texts() : SourceTexts{};
+  SourceTexts texts = opened ? project.texts(shown) : SourceTexts{};
   lint::ReportInput input{shown, rules, texts, RETORT_VERSION, "", 0, false};
   input.repository_prefix = opened ? repository_prefix(project.root) : "";
   input.files_linted = !opened                   ? 0

@@ -41,6 +41,18 @@ SourceTexts Project::texts() const {
   return out;
 }
 
+SourceTexts Project::texts(const std::vector<Diagnostic>& about) const {
+  SourceTexts out;
+  out.emplace(config_file.path, config_file.text);
+  for (const auto& d : about) {
+    if (out.contains(d.file)) continue;
+    auto it = std::lower_bound(sources.begin(), sources.end(), d.file,
+                               [](const SourceFile& s, std::string_view p) { return s.path < p; });
+    if (it != sources.end() && it->path == d.file) out.emplace(it->path, it->text);
+  }
+  return out;
+}
+
 std::string_view Project::source_text(std::string_view path) const {
   auto it = std::lower_bound(sources.begin(), sources.end(), path,
                              [](const SourceFile& s, std::string_view p) { return s.path < p; });
@@ -730,6 +742,7 @@ void load_revisions(Project& project, DiagnosticSink& sink, LoadMode mode) {
       project.revisions = std::move(revisions);
       std::vector<std::unique_ptr<Outcome>> outcomes;
       outcomes.reserve(files.size());
+      project.revision_index.reserve(files.size());
       for (size_t i = 0; i < files.size(); ++i) {
         LoadedFile& f = files[i];
         if (f.revision) f.revision->path = f.source.path;  // a cache hit
@@ -803,6 +816,7 @@ void load_revisions(Project& project, DiagnosticSink& sink, LoadMode mode) {
 
   project.graph = RevisionGraph::build(std::move(nodes), sink);
   project.revisions = std::move(revisions);
+  project.revision_index.reserve(project.revisions.size());
   for (size_t i = 0; i < project.revisions.size(); ++i) {
     project.revision_index.emplace(project.revisions[i].header.id.text, i);
   }

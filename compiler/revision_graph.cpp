@@ -83,11 +83,15 @@ void report(DiagnosticSink& sink, const RevisionNode& node, SourceSpan span, std
 // when `node.id` is acceptable.
 std::optional<std::pair<std::string, std::string>> id_problem(const RevisionNode& node) {
   const std::string& id = node.id;
-  const std::string rule = "ids are words of letters, digits and \"_\", at most 32 characters";
-  if (id.empty()) return std::pair{std::string("a revision id may not be empty"), rule};
+  // A view, made a string only on the way out: this runs for every revision.
+  constexpr std::string_view rule =
+      "ids are words of letters, digits and \"_\", at most 32 characters";
+  if (id.empty())
+    return std::pair{std::string("a revision id may not be empty"), std::string(rule)};
   if (!all_id_chars(id)) {
     return std::pair{
-        fmt::format("revision id {} may only contain letters, digits and \"_\"", quoted(id)), rule};
+        fmt::format("revision id {} may only contain letters, digits and \"_\"", quoted(id)),
+        std::string(rule)};
   }
   if (id.size() > kMaxRevisionIdLength) {
     return std::pair{fmt::format("revision id {} is {} characters long; the limit is {}",

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -73,5 +74,12 @@ constexpr auto split_words() {
   }
   return words;
 }
+
+/// A hash of strings that also takes string_views, so that an unordered
+/// map keyed by std::string is searched without building one.
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
 
 }  // namespace retort
