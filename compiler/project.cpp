@@ -46,25 +46,27 @@ SourceTexts Project::texts(const std::vector<Diagnostic>& about) const {
   out.emplace(config_file.path, config_file.text);
   for (const auto& d : about) {
     if (out.contains(d.file)) continue;
-    auto it = std::lower_bound(sources.begin(), sources.end(), d.file,
-                               [](const SourceFile& s, std::string_view p) { return s.path < p; });
-    if (it != sources.end() && it->path == d.file) out.emplace(it->path, it->text);
+    if (const SourceFile* s = find_source(d.file)) out.emplace(s->path, s->text);
   }
   return out;
 }
 
-std::string_view Project::source_text(std::string_view path) const {
+const SourceFile* Project::find_source(std::string_view path) const {
   auto it = std::lower_bound(sources.begin(), sources.end(), path,
                              [](const SourceFile& s, std::string_view p) { return s.path < p; });
-  return it != sources.end() && it->path == path ? std::string_view(it->text) : std::string_view();
+  return it != sources.end() && it->path == path ? &*it : nullptr;
+}
+
+std::string_view Project::source_text(std::string_view path) const {
+  const SourceFile* s = find_source(path);
+  return s ? std::string_view(s->text) : std::string_view();
 }
 
 std::string Project::source_sha256(std::string_view path) const {
-  auto it = std::lower_bound(sources.begin(), sources.end(), path,
-                             [](const SourceFile& s, std::string_view p) { return s.path < p; });
-  if (it == sources.end() || it->path != path) return sha256_hex("");
-  size_t index = static_cast<size_t>(it - sources.begin());
-  return index < source_hashes.size() ? source_hashes[index] : sha256_hex(it->text);
+  const SourceFile* s = find_source(path);
+  if (!s) return sha256_hex("");
+  size_t index = static_cast<size_t>(s - sources.data());
+  return index < source_hashes.size() ? source_hashes[index] : sha256_hex(s->text);
 }
 
 std::string Project::source_sha256(const ast::RevisionFile& revision) const {
@@ -782,9 +784,6 @@ void load_revisions(Project& project, DiagnosticSink& sink, LoadMode mode) {
   DiagnosticSink parse_sink;
   std::vector<RevisionNode> nodes;
   nodes.reserve(files.size());
-  // Files without a revision drop out of `revisions` (in order), should a
-  // load go on past one.
-  std::vector<bool> kept(files.size());
   for (size_t i = 0; i < files.size(); ++i) {
     LoadedFile& f = files[i];
     // The first failure in file order, whichever thread met it first.
@@ -794,21 +793,22 @@ void load_revisions(Project& project, DiagnosticSink& sink, LoadMode mode) {
     if (f.revision) {
       f.revision->path = f.source.path;
       nodes.push_back(node_of(f.revision->header, f.source.path));
-      kept[i] = true;
     }
     project.sources.push_back(std::move(f.source));
     project.source_hashes.push_back(std::move(f.sha256));
   }
-  files.clear();
   if (nodes.size() < revisions.size()) {
+    // Files without a revision drop out of `revisions`, in order, should
+    // a load go on past one.
     size_t next = 0;
-    for (size_t i = 0; i < revisions.size(); ++i) {
-      if (!kept[i]) continue;
+    for (size_t i = 0; i < files.size(); ++i) {
+      if (!files[i].revision) continue;
       if (next != i) revisions[next] = std::move(revisions[i]);
       ++next;
     }
     revisions.resize(next);
   }
+  files.clear();
   if (cache) save_cache(*cache, project);
   bool syntax_failed = parse_sink.has_errors();
   sink.absorb(std::move(parse_sink));

@@ -80,8 +80,10 @@ struct Project : ProjectFiles {
   /// rendering those diagnostics needs. (Gathering every text cost a clean
   /// `lint` of 10,000 revisions 12 M instructions at its end.)
   SourceTexts texts(const std::vector<Diagnostic>& about) const;
-  /// The text of the revision file at `path` (empty if none); `sources`
-  /// is sorted by path, so this is a binary search.
+  /// The source at `path`, or null; `sources` is sorted by path, so this
+  /// is a binary search.
+  const SourceFile* find_source(std::string_view path) const;
+  /// The text of the revision file at `path` (empty if none).
   std::string_view source_text(std::string_view path) const;
   /// The SHA-256 of the text of the revision file at `path` (hashed now if
   /// the project was not loaded by load_revisions).
