@@ -991,13 +991,19 @@ std::vector<DowngradeStep> skip_work_on_dropped_tables(std::vector<DowngradeStep
 }
 
 // Replays `steps` on `after`; reports the first step that does not apply.
+// The schema after the last step is not needed, only whether it applies
+// (most inverses are one step: a drop).
 bool check_steps(const std::vector<DowngradeStep>& steps, const ast::RevisionFile& revision,
                  const ast::Statement& statement, const SchemaModel& after,
                  const ReplayOptions& options, DiagnosticSink& sink) {
   SchemaModel schema = after;
-  for (const auto& step : steps) {
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const DowngradeStep& step = steps[i];
     DiagnosticSink scratch;
-    if (apply_statement(step.statement, revision.path, schema, options, scratch)) continue;
+    bool applies = i + 1 < steps.size()
+                       ? apply_statement(step.statement, revision.path, schema, options, scratch)
+                       : statement_applies(step.statement, revision.path, schema, options, scratch);
+    if (applies) continue;
     std::string why = scratch.diagnostics().empty() ? std::string("it does not replay")
                                                     : scratch.diagnostics().front().message;
     sink.report(Diagnostic{

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "compiler/alembic_names.h"
@@ -170,6 +171,42 @@ class Replayer {
 
   bool failed() const { return errors_ > 0; }
 
+  /// Reports what visiting the statement would, without changing the
+  /// model, for the statements whose checks all come before their first
+  /// change (the drops, and an `alter table` of one rename, type change or
+  /// column drop): whether it applies. Nullopt, having reported nothing,
+  /// for the others.
+  std::optional<bool> check_only() {
+    const ast::StatementNode& node = statement_.node;
+    if (const auto* s = std::get_if<ast::DropTable>(&node)) {
+      plan(*s);
+      return !failed();
+    }
+    if (const auto* s = std::get_if<ast::DropIndex>(&node)) {
+      plan(*s);
+      return !failed();
+    }
+    const auto* alter = std::get_if<ast::AlterTable>(&node);
+    if (!alter || alter->actions.size() != 1) return std::nullopt;
+    const ast::AlterAction& action = alter->actions.front();
+    if (!std::holds_alternative<ast::DropColumn>(action) &&
+        !std::holds_alternative<ast::RenameColumn>(action) &&
+        !std::holds_alternative<ast::AlterColumnType>(action)) {
+      return std::nullopt;
+    }
+    const Table* t = need_table(alter->name);
+    if (!t) return false;
+    const std::string key = t->key;
+    std::visit(Overloaded{
+                   [&](const ast::DropColumn& a) { plan(key, a); },
+                   [&](const ast::RenameColumn& a) { plan(key, a); },
+                   [&](const ast::AlterColumnType& a) { plan(key, a); },
+                   [](const auto&) {},
+               },
+               action);
+    return !failed();
+  }
+
   void operator()(const ast::CreateTable& s) {
     if (!need_schema(s.name)) return;
     std::string key = s.name.key();
@@ -203,8 +240,20 @@ class Replayer {
   }
 
   void operator()(const ast::DropTable& s) {
+    if (auto drop = plan(s)) carry_out(*drop);
+  }
+
+  // What dropping a table takes with it: checked, not yet done. Keys, not
+  // pointers: each change replaces the tables it touches.
+  struct TableDrop {
+    std::string key;
+    std::vector<std::pair<std::string, std::string>> foreign_keys;  // (table, constraint)
+    std::vector<std::string> views;
+  };
+
+  std::optional<TableDrop> plan(const ast::DropTable& s) {
     const Table* t = s.if_exists ? work_.find_table(s.name.key()) : need_table(s.name);
-    if (!t) return;
+    if (!t) return std::nullopt;
     std::string key = t->key;
     std::vector<ConstraintRef> fks;
     for (const auto& r : work_.foreign_keys_to(key)) {
@@ -217,21 +266,23 @@ class Replayer {
             fmt::format("table {} is referenced by foreign key {} of table {}", quoted(key),
                         quoted(r.constraint->name), quoted(r.table->key)),
             fmt::format("drop that constraint first, or use `drop table {} cascade`", key));
-      return;
+      return std::nullopt;
     }
     if (!s.cascade && !views.empty()) {
       error(s.name.span,
             fmt::format("table {} is read by view {}", quoted(key), quoted(views[0]->key)),
             fmt::format("drop view {} first, or use `drop table {} cascade`", views[0]->key, key));
-      return;
+      return std::nullopt;
     }
-    // Keys, not pointers: each change below replaces the tables it touches.
-    auto fk_names = constraint_keys(fks);
-    std::vector<std::string> view_keys;
-    for (const View* v : views) view_keys.push_back(v->key);
-    for (const auto& [table, name] : fk_names) drop_constraint_of(table, name);
-    for (const auto& v : view_keys) drop_view_cascade(v);
-    work_.remove_table(key);
+    TableDrop drop{std::move(key), constraint_keys(fks), {}};
+    for (const View* v : views) drop.views.push_back(v->key);
+    return drop;
+  }
+
+  void carry_out(const TableDrop& drop) {
+    for (const auto& [table, name] : drop.foreign_keys) drop_constraint_of(table, name);
+    for (const auto& v : drop.views) drop_view_cascade(v);
+    work_.remove_table(drop.key);
   }
 
   void operator()(const ast::RenameTable& s) {
@@ -364,6 +415,15 @@ class Replayer {
   }
 
   void operator()(const ast::DropIndex& s) {
+    if (auto drop = plan(s)) carry_out(*drop);
+  }
+
+  struct IndexDrop {
+    std::string table;  // key
+    std::string name;
+  };
+
+  std::optional<IndexDrop> plan(const ast::DropIndex& s) {
     std::string key = s.name.key();
     IndexRef ref = work_.find_index(key);
     if (!ref) {
@@ -376,11 +436,14 @@ class Replayer {
       } else if (!s.if_exists) {
         error(s.name.span, fmt::format("index {} does not exist", quoted(key)), suggest_index(key));
       }
-      return;
+      return std::nullopt;
     }
-    Table t = *ref.table;
-    std::string name = ref.index->name;
-    std::erase_if(t.indexes, [&](const Index& i) { return i.name == name; });
+    return IndexDrop{ref.table->key, ref.index->name};
+  }
+
+  void carry_out(const IndexDrop& drop) {
+    Table t = current(drop.table);
+    std::erase_if(t.indexes, [&](const Index& i) { return i.name == drop.name; });
     work_.put_table(std::move(t));
   }
 
@@ -1208,8 +1271,18 @@ class Replayer {
   }
 
   void apply(const std::string& key, const ast::DropColumn& a) {
+    if (auto drop = plan(key, a)) carry_out(key, a, *drop);
+  }
+
+  // What outside the table goes with a dropped column (with `cascade`).
+  struct ColumnDrop {
+    std::vector<std::pair<std::string, std::string>> foreign_keys;  // (table, constraint)
+    std::vector<std::string> views;
+  };
+
+  std::optional<ColumnDrop> plan(const std::string& key, const ast::DropColumn& a) {
     const Table& t0 = current(key);
-    if (!need_column(t0, a.column)) return;
+    if (!need_column(t0, a.column)) return std::nullopt;
     const std::string& col = a.column.text;
     // What outside the table depends on the column needs `cascade`.
     std::vector<ConstraintRef> fks;
@@ -1229,10 +1302,15 @@ class Replayer {
       for (const auto& v : views) users.push_back(fmt::format("view {}", quoted(v)));
       error(a.column.span, fmt::format("column {} is used by {}", quoted(col), join_quoted(users)),
             fmt::format("drop them first, or use `drop column {} cascade`", col));
-      return;
+      return std::nullopt;
     }
-    for (const auto& [table, name] : constraint_keys(fks)) drop_constraint_of(table, name);
-    for (const auto& v : views) drop_view_cascade(v);
+    return ColumnDrop{constraint_keys(fks), std::move(views)};
+  }
+
+  void carry_out(const std::string& key, const ast::DropColumn& a, const ColumnDrop& drop) {
+    const std::string& col = a.column.text;
+    for (const auto& [table, name] : drop.foreign_keys) drop_constraint_of(table, name);
+    for (const auto& v : drop.views) drop_view_cascade(v);
     // The table's own indexes and constraints that use it go with it.
     Table t = current(key);
     auto uses = t.objects_using_column(col);
@@ -1246,21 +1324,30 @@ class Replayer {
   }
 
   void apply(const std::string& key, const ast::RenameColumn& a) {
+    if (plan(key, a)) carry_out(key, a);
+  }
+
+  // True when the column can be renamed and the name changes.
+  bool plan(const std::string& key, const ast::RenameColumn& a) {
     const Table& t0 = current(key);
-    if (!need_column(t0, a.column)) return;
-    const std::string& from = a.column.text;
+    if (!need_column(t0, a.column)) return false;
     const std::string& to = a.new_name.text;
-    if (from == to) return;
+    if (a.column.text == to) return false;
     if (t0.find_column(to)) {
       error(a.new_name.span,
             fmt::format("table {} already has a column {}", quoted(key), quoted(to)));
-      return;
+      return false;
     }
-    if (!free_column_name(t0, a.new_name)) return;
+    return free_column_name(t0, a.new_name);
+  }
+
+  void carry_out(const std::string& key, const ast::RenameColumn& a) {
+    const std::string& from = a.column.text;
+    const std::string& to = a.new_name.text;
     auto rename = [&](std::string& s) {
       if (s == from) s = to;
     };
-    Table t = t0;
+    Table t = current(key);
     Column* c = t.find_column(from);
     c->name = to;
     c->quoted = a.new_name.quoted;
@@ -1297,10 +1384,18 @@ class Replayer {
   }
 
   void apply(const std::string& key, const ast::AlterColumnType& a) {
+    if (!plan(key, a)) return;
+    Table t = current(key);
+    t.find_column(a.column.text)->type = a.type;
+    work_.put_table(std::move(t));
+  }
+
+  // True when the type can change and does.
+  bool plan(const std::string& key, const ast::AlterColumnType& a) {
     const Table& t0 = current(key);
     const Column* c = need_column(t0, a.column);
-    if (!c) return;
-    if (!check_type(a.type, a.span)) return;
+    if (!c) return false;
+    if (!check_type(a.type, a.span)) return false;
     if (ast::same_type(c->type, a.type)) {
       if (a.using_expr) {
         error(a.using_expr->span,
@@ -1308,19 +1403,16 @@ class Replayer {
                           ast::type_to_string(c->type)),
               "remove `using`");
       }
-      return;
+      return false;
     }
     if (c->identity && !is_integer(a.type)) {
       error(a.type.span.valid() ? a.type.span : a.span,
             fmt::format("identity needs an integer column, but {} would be {}", quoted(c->name),
                         ast::type_to_string(a.type)),
             "use smallint, integer or bigint");
-      return;
+      return false;
     }
-    if (a.using_expr && !need_expr_columns(t0, *a.using_expr)) return;
-    Table t = t0;
-    t.find_column(a.column.text)->type = a.type;
-    work_.put_table(std::move(t));
+    return !a.using_expr || need_expr_columns(t0, *a.using_expr);
   }
 
   void apply(const std::string& key, const ast::SetNotNull& a) {
@@ -1602,6 +1694,17 @@ bool apply_statement(const ast::Statement& statement, const std::string& file, S
   if (replayer.failed()) return false;
   schema = std::move(work);
   return true;
+}
+
+bool statement_applies(const ast::Statement& statement, const std::string& file,
+                       const SchemaModel& schema, const ReplayOptions& options,
+                       DiagnosticSink& sink, std::string_view revision) {
+  SchemaModel work = schema;  // O(1), and changed only below
+  {
+    Replayer replayer(statement, file, revision, work, options, sink);
+    if (std::optional<bool> applies = replayer.check_only()) return *applies;
+  }
+  return apply_statement(statement, file, work, options, sink, revision);
 }
 
 bool replay_upgrade(const ast::RevisionFile& revision, SchemaModel& schema,

@@ -27,6 +27,16 @@ bool apply_statement(const ast::Statement& statement, const std::string& file, S
                      const ReplayOptions& options, DiagnosticSink& sink,
                      std::string_view revision = {});
 
+/// Whether `statement` applies to `schema`, reporting what apply_statement
+/// would, without keeping the schema after it: for a statement that only
+/// needs checking (the last inverse of a derived downgrade), and cheaper
+/// than applying it to a copy where the statement's checks all come before
+/// its changes (the drops, a rename or type change of a column), since
+/// nothing is copied or freed.
+bool statement_applies(const ast::Statement& statement, const std::string& file,
+                       const SchemaModel& schema, const ReplayOptions& options,
+                       DiagnosticSink& sink, std::string_view revision = {});
+
 /// Applies every `upgrade` statement of a revision in order. A statement
 /// that fails is reported and skipped, and the replay goes on, so that all
 /// the schema errors of a file are reported at once. Returns false when any

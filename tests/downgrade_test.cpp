@@ -1102,6 +1102,90 @@ TEST(Downgrade, AnInverseThatWouldNotApplyIsReported) {
             "  help: write a `downgrade { }` block for this revision\n");
 }
 
+// statement_applies (used for the last inverse step) must say exactly what
+// applying the statement to a copy says: the same outcome and the same
+// diagnostics, for every statement kind it checks without applying (the
+// drops, a column's rename or type change) and for those it applies.
+TEST(StatementApplies, SaysWhatApplyingToACopySays) {
+  const char* kSchema = R"(
+    create table a (id integer primary key identity, code text, Label text);
+    create table b (id integer primary key, a_id integer references a (id), note text);
+    create index ix_b_note on b (note);
+    create table c (x integer);
+    create view v as $$ select code from a $$;
+    create view w as $$ select x from c $$;)";
+  const char* kStatements[] = {
+      "drop table a;",
+      "drop table a cascade;",
+      "drop table b;",
+      "drop table c;",
+      "drop table c cascade;",
+      "drop table missing;",
+      "drop table if exists missing;",
+      "drop table v;",
+      "drop table bb;",
+      "drop index ix_b_note;",
+      "drop index ix_b_notes;",
+      "drop index if exists ix_b_notes;",
+      "drop index b_pkey;",
+      "alter table a drop column code;",
+      "alter table a drop column code cascade;",
+      "alter table a drop column id;",
+      "alter table a drop column id cascade;",
+      "alter table a drop column label;",
+      "alter table missing drop column code;",
+      "alter table b drop column note;",
+      "alter table b rename column note to remark;",
+      "alter table b rename column note to id;",
+      "alter table b rename column note to note;",
+      "alter table b rename column nope to remark;",
+      "alter table a rename column code to label;",
+      "alter table b alter column note type string(50);",
+      "alter table b alter column note type text;",
+      "alter table b alter column note type text using note;",
+      "alter table b alter column note type string(50) using cast(nope as string(50));",
+      "alter table b alter column note type nosuchtype;",
+      "alter table b alter column nope type text;",
+      "alter table a alter column id type text;",
+      "alter table a alter column id type bigint;",
+      // Applied to a copy: more than one action, or another kind.
+      "alter table b drop column note, drop column a_id;",
+      "alter table b add column extra text;",
+      "create index ix_b_a on b (a_id);",
+      "drop view v;",
+  };
+  size_t fail = 0, pass = 0;
+  for (const char* dialect : {"postgresql", "mysql"}) {
+    ReplayOptions options;
+    options.dialects = {dialect};
+    const SchemaModel schema = schema_of_text(kSchema, options);
+    for (const char* text : kStatements) {
+      SCOPED_TRACE(fmt::format("{} on {}", text, dialect));
+      ast::RevisionFile file = parse(revision("0002", text));
+      ASSERT_EQ(file.upgrade.size(), 1u);
+      const ast::Statement& statement = file.upgrade.front();
+      SchemaModel copy = schema;
+      DiagnosticSink applied, checked;
+      bool applies = apply_statement(statement, file.path, copy, options, applied, "0002");
+      ++(applies ? pass : fail);
+      EXPECT_EQ(statement_applies(statement, file.path, schema, options, checked, "0002"), applies);
+      EXPECT_EQ(messages(checked), messages(applied));
+      ASSERT_EQ(checked.diagnostics().size(), applied.diagnostics().size());
+      for (size_t i = 0; i < applied.diagnostics().size(); ++i) {
+        const Diagnostic& a = applied.diagnostics()[i];
+        const Diagnostic& c = checked.diagnostics()[i];
+        EXPECT_EQ(c.span.begin, a.span.begin);
+        EXPECT_EQ(c.span.end, a.span.end);
+        EXPECT_EQ(c.span.column, a.span.column);
+        EXPECT_EQ(c.revision, a.revision);
+      }
+    }
+  }
+  // Both outcomes, each of the checks above, are exercised.
+  EXPECT_EQ(fail, 36u);
+  EXPECT_EQ(pass, 38u);
+}
+
 TEST(Downgrade, IsDeterministic) {
   auto plan_text = [] {
     RoundTrip r = round_trip(kShop, "drop table users cascade; drop table orders cascade;");
