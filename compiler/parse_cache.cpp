@@ -425,6 +425,11 @@ class Reader {
     return true;
   }
   bool u32(uint32_t& v) {
+    // Most values (lengths, lines, columns, counts) take one byte.
+    if (ok && pos_ < in_.size() && static_cast<uint8_t>(in_[pos_]) < 0x80) {
+      v = static_cast<uint8_t>(in_[pos_++]);
+      return true;
+    }
     v = 0;
     for (int shift = 0; shift < 35; shift += 7) {
       if (!ok || pos_ >= in_.size()) return ok = false;

@@ -179,6 +179,7 @@ void run_lint(const Project& project, const RuleSet& rules, const LintOptions& o
   // replay reports into a sink per statement, which the rules' thread
   // passes on before that statement's findings, so that `sink` gets what
   // it got when both ran here, in the same order.
+  const ReplayOptions replay_options = project.replay_options();
   OrderedWorker<ReplayedRevision> checks(
       [&](ReplayedRevision& job) {
         const ast::RevisionFile& rev = *job.revision;
@@ -193,7 +194,8 @@ void run_lint(const Project& project, const RuleSet& rules, const LintOptions& o
           if (!now.applied) continue;
           for (const auto& a : active) {
             if (!a.runs()) continue;
-            RevisionContext rc{project, rev, job.at_start, now.after, states, newness, a.targets};
+            RevisionContext rc{project, rev,     job.at_start, now.after,
+                               states,  newness, a.targets,    replay_options};
             StatementContext sc{rc, *now.statement, now.before, now.after};
             collector.start(a, &rev);
             a.rule->check_statement(sc, collector);
@@ -203,7 +205,8 @@ void run_lint(const Project& project, const RuleSet& rules, const LintOptions& o
         const SchemaModel& at_end = states.empty() ? job.at_start : states.back().after;
         for (const auto& a : active) {
           if (!a.runs()) continue;
-          RevisionContext rc{project, rev, job.at_start, at_end, states, newness, a.targets};
+          RevisionContext rc{project, rev,     job.at_start, at_end,
+                             states,  newness, a.targets,    replay_options};
           collector.start(a, &rev);
           a.rule->check_revision(rc, collector);
         }
@@ -212,7 +215,6 @@ void run_lint(const Project& project, const RuleSet& rules, const LintOptions& o
       options.check_behind && project.worth_working_behind_the_replay());
 
   SchemaModel schema;
-  ReplayOptions replay_options = project.replay_options();
   const auto& nodes = project.graph.nodes();
   for (size_t index : project.graph.topological_order()) {
     const ast::RevisionFile* rev = project.revision(nodes[index].id);

@@ -86,6 +86,8 @@ struct RevisionContext {
   const RevisionNewness& newness;
   /// The targets this rule judges (never empty when a rule runs).
   const std::vector<Target>& targets;
+  /// The options the chain is replayed with (the project's, made once).
+  const ReplayOptions& replay;
 
   /// The statement that made `holds` true: the last one whose schema before
   /// did not satisfy it and whose schema after does; null when none did.

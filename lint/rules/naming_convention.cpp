@@ -99,7 +99,7 @@ class NamingConventionRule final : public Rule {
   const RuleInfo& info() const override { return kInfo; }
 
   void check_statement(const StatementContext& ctx, Findings& out) const override {
-    const ReplayOptions options = ctx.revision.project.replay_options();
+    const ReplayOptions& options = ctx.revision.replay;
     for (const auto& n : explicit_names(ctx.statement)) {
       const Table* table = nullptr;
       std::string pattern;

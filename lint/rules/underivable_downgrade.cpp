@@ -30,8 +30,7 @@ class UnderivableDowngrade final : public Rule {
     // each): no second replay.
     assert(replayed.size() == rev.upgrade.size());
     DiagnosticSink scratch;
-    DowngradePlan plan =
-        plan_downgrade_from_replay(rev, replayed, ctx.project.replay_options(), scratch);
+    DowngradePlan plan = plan_downgrade_from_replay(rev, replayed, ctx.replay, scratch);
     if (plan.ok) return;
     const std::string prefix =
         fmt::format("cannot derive the downgrade of revision \"{}\": ", rev.header.id.text);
