@@ -299,10 +299,17 @@ const Table* SchemaModel::find_table(std::string_view key) const {
 
 const Table* SchemaModel::find_table_ignoring_case(std::string_view key,
                                                    std::string_view except) const {
-  const auto* keys = tables_by_lower_key_.find(lower_ascii(key));
-  if (!keys) return nullptr;
-  for (const auto& k : *keys) {
-    if (k != except) return find_table(k);
+  // The table spelled in lower case, else one spelled otherwise. (Under a
+  // target that ignores case, the only caller's, at most one table has a
+  // given lower-cased key: replay refuses a second.)
+  const std::string lower = lower_ascii(key);
+  if (lower != except) {
+    if (const Table* t = find_table(lower)) return t;
+  }
+  if (const auto* keys = mixed_case_tables_.find(lower)) {
+    for (const auto& k : *keys) {
+      if (k != except) return find_table(k);
+    }
   }
   return nullptr;
 }
@@ -385,13 +392,15 @@ void SchemaModel::put_table(Table table) {
   if (!old) {
     register_names(table);
     update_referrers(nullptr, &table);
-    // A key not in the model is not in tables_by_lower_key_ (remove_table
+    // A key not in the model is not in mixed_case_tables_ (remove_table
     // takes it out of both).
     std::string lower = lower_ascii(table.key);
-    const auto* same = tables_by_lower_key_.find(lower);
-    std::vector<std::string> keys = same ? *same : std::vector<std::string>{};
-    keys.push_back(table.key);
-    tables_by_lower_key_.set(std::move(lower), std::move(keys));
+    if (lower != table.key) {
+      const auto* same = mixed_case_tables_.find(lower);
+      std::vector<std::string> keys = same ? *same : std::vector<std::string>{};
+      keys.push_back(table.key);
+      mixed_case_tables_.set(std::move(lower), std::move(keys));
+    }
   } else if (!same_names_and_targets(*old, table)) {
     // An index or constraint came or went: touch only the names that did.
     // Views into `old` (alive in tables_ until the end) and `table`.
@@ -426,13 +435,15 @@ void SchemaModel::remove_table(std::string_view key) {
   unregister_names(*old);
   update_referrers(old, nullptr);
   std::string lower = lower_ascii(key);
-  if (const auto* same = tables_by_lower_key_.find(lower)) {
+  if (lower == key) {
+    // Not in mixed_case_tables_.
+  } else if (const auto* same = mixed_case_tables_.find(lower)) {
     std::vector<std::string> keys = *same;
     std::erase(keys, key);
     if (keys.empty()) {
-      tables_by_lower_key_.erase(lower);
+      mixed_case_tables_.erase(lower);
     } else {
-      tables_by_lower_key_.set(std::move(lower), std::move(keys));
+      mixed_case_tables_.set(std::move(lower), std::move(keys));
     }
   }
   tables_.erase(key);

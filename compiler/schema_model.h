@@ -457,8 +457,10 @@ class SchemaModel {
 
   PersistentMap<bool> schemas_;
   TableMap tables_;
-  // lower-cased key -> the keys of that spelling (several when no target ignores case)
-  PersistentMap<std::vector<std::string>> tables_by_lower_key_;
+  // lower-cased key -> the keys spelled otherwise than in lower case (several
+  // when no target ignores case); a key in lower case is found in tables_.
+  // Most projects name every table in lower case: this map stays empty.
+  PersistentMap<std::vector<std::string>> mixed_case_tables_;
   PersistentMap<NameOwner> names_;  // qualified constraint/index name -> owner
   // referenced table key -> keys of the tables with a foreign key to it, sorted
   PersistentMap<std::vector<std::string>> referrers_;

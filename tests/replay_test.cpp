@@ -838,6 +838,16 @@ TEST_F(Replay, NamesDifferingInCaseOnDialectsThatIgnoreCase) {
   EXPECT_EQ(fail_message(ast::RenameTable{Q("other"), N("USERS")}),
             "table \"USERS\" differs only in case from table \"users\"");
   ok(ast::RenameTable{Q("users"), N("Users")});  // renaming a table to its own name in other case
+  // Now the table is spelled in mixed case and a lower-case name clashes.
+  EXPECT_EQ(fail_message(create_table("users", {C("id", "integer")})),
+            "table \"users\" differs only in case from table \"Users\"");
+  EXPECT_EQ(fail_message(ast::RenameTable{Q("other"), N("USERS")}),
+            "table \"USERS\" differs only in case from table \"Users\"");
+  ok(ast::RenameTable{Q("Users"), N("users")});  // and back to lower case
+  EXPECT_EQ(fail_message(ast::RenameTable{Q("other"), N("Users")}),
+            "table \"Users\" differs only in case from table \"users\"");
+  ok(ast::DropTable{Q("users"), false, false});
+  ok(create_table("Users", {C("id", "integer")}));  // the name is free again
 }
 
 // ------------------------------------------------------------ add column
