@@ -188,23 +188,20 @@ class Replayer {
     }
     const auto* alter = std::get_if<ast::AlterTable>(&node);
     if (!alter || alter->actions.size() != 1) return std::nullopt;
-    const ast::AlterAction& action = alter->actions.front();
-    if (!std::holds_alternative<ast::DropColumn>(action) &&
-        !std::holds_alternative<ast::RenameColumn>(action) &&
-        !std::holds_alternative<ast::AlterColumnType>(action)) {
-      return std::nullopt;
-    }
-    const Table* t = need_table(alter->name);
-    if (!t) return false;
-    const std::string key = t->key;
-    std::visit(Overloaded{
-                   [&](const ast::DropColumn& a) { plan(key, a); },
-                   [&](const ast::RenameColumn& a) { plan(key, a); },
-                   [&](const ast::AlterColumnType& a) { plan(key, a); },
-                   [](const auto&) {},
-               },
-               action);
-    return !failed();
+    // One action that has a plan: the table first, as operator() does.
+    auto checked = [&](const auto& action) -> std::optional<bool> {
+      const Table* t = need_table(alter->name);
+      if (!t) return false;
+      plan(t->key, action);
+      return !failed();
+    };
+    return std::visit(Overloaded{
+                          [&](const ast::DropColumn& a) { return checked(a); },
+                          [&](const ast::RenameColumn& a) { return checked(a); },
+                          [&](const ast::AlterColumnType& a) { return checked(a); },
+                          [](const auto&) -> std::optional<bool> { return std::nullopt; },
+                      },
+                      alter->actions.front());
   }
 
   void operator()(const ast::CreateTable& s) {
@@ -243,12 +240,21 @@ class Replayer {
     if (auto drop = plan(s)) carry_out(*drop);
   }
 
-  // What dropping a table takes with it: checked, not yet done. Keys, not
-  // pointers: each change replaces the tables it touches.
-  struct TableDrop {
-    std::string key;
+  // What a drop takes with it outside its table (with `cascade`): checked,
+  // not yet done. Keys, not pointers: each change replaces the tables it
+  // touches.
+  struct Dependents {
     std::vector<std::pair<std::string, std::string>> foreign_keys;  // (table, constraint)
     std::vector<std::string> views;
+  };
+  void drop_dependents(const Dependents& d) {
+    for (const auto& [table, name] : d.foreign_keys) drop_constraint_of(table, name);
+    for (const auto& v : d.views) drop_view_cascade(v);
+  }
+
+  struct TableDrop {
+    std::string key;
+    Dependents dependents;
   };
 
   std::optional<TableDrop> plan(const ast::DropTable& s) {
@@ -274,14 +280,13 @@ class Replayer {
             fmt::format("drop view {} first, or use `drop table {} cascade`", views[0]->key, key));
       return std::nullopt;
     }
-    TableDrop drop{std::move(key), constraint_keys(fks), {}};
-    for (const View* v : views) drop.views.push_back(v->key);
+    TableDrop drop{std::move(key), {constraint_keys(fks), {}}};
+    for (const View* v : views) drop.dependents.views.push_back(v->key);
     return drop;
   }
 
   void carry_out(const TableDrop& drop) {
-    for (const auto& [table, name] : drop.foreign_keys) drop_constraint_of(table, name);
-    for (const auto& v : drop.views) drop_view_cascade(v);
+    drop_dependents(drop.dependents);
     work_.remove_table(drop.key);
   }
 
@@ -1274,13 +1279,7 @@ class Replayer {
     if (auto drop = plan(key, a)) carry_out(key, a, *drop);
   }
 
-  // What outside the table goes with a dropped column (with `cascade`).
-  struct ColumnDrop {
-    std::vector<std::pair<std::string, std::string>> foreign_keys;  // (table, constraint)
-    std::vector<std::string> views;
-  };
-
-  std::optional<ColumnDrop> plan(const std::string& key, const ast::DropColumn& a) {
+  std::optional<Dependents> plan(const std::string& key, const ast::DropColumn& a) {
     const Table& t0 = current(key);
     if (!need_column(t0, a.column)) return std::nullopt;
     const std::string& col = a.column.text;
@@ -1304,13 +1303,12 @@ class Replayer {
             fmt::format("drop them first, or use `drop column {} cascade`", col));
       return std::nullopt;
     }
-    return ColumnDrop{constraint_keys(fks), std::move(views)};
+    return Dependents{constraint_keys(fks), std::move(views)};
   }
 
-  void carry_out(const std::string& key, const ast::DropColumn& a, const ColumnDrop& drop) {
+  void carry_out(const std::string& key, const ast::DropColumn& a, const Dependents& dependents) {
     const std::string& col = a.column.text;
-    for (const auto& [table, name] : drop.foreign_keys) drop_constraint_of(table, name);
-    for (const auto& v : drop.views) drop_view_cascade(v);
+    drop_dependents(dependents);
     // The table's own indexes and constraints that use it go with it.
     Table t = current(key);
     auto uses = t.objects_using_column(col);

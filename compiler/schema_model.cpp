@@ -435,9 +435,8 @@ void SchemaModel::remove_table(std::string_view key) {
   unregister_names(*old);
   update_referrers(old, nullptr);
   std::string lower = lower_ascii(key);
-  if (lower == key) {
-    // Not in mixed_case_tables_.
-  } else if (const auto* same = mixed_case_tables_.find(lower)) {
+  const auto* same = lower == key ? nullptr : mixed_case_tables_.find(lower);
+  if (same) {
     std::vector<std::string> keys = *same;
     std::erase(keys, key);
     if (keys.empty()) {
