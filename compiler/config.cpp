@@ -4,6 +4,7 @@
 #include "compiler/config.h"
 
 #include "compiler/text_util.h"
+#include "compiler/toml_screen.h"
 
 #include <fmt/format.h>
 
@@ -749,19 +750,31 @@ std::string Config::version_of(std::string_view name) const {
 std::optional<Config> parse_config(const SourceFile& file, DiagnosticSink& sink) {
   Reader reader(file);
   Config config;
-  // Checked first so that the error points at the bad byte itself, as for
-  // revision files (toml++ points before it).
-  if (size_t bad = find_invalid_utf8(file.text); bad != std::string::npos) {
+  // Two checks come before toml++ parses, each reported at the character it
+  // stops at: invalid UTF-8 (toml++ would point before the bad byte, not at
+  // it, unlike the revision files' check), and what toml++ cannot be
+  // trusted with (toml_screen.h).
+  auto refuse = [&](size_t begin, size_t end, std::string message) {
     LineIndex index(file.text);
-    sink.report(Diagnostic{
-        Severity::error,
-        "config",
-        file.path,
-        index.span(static_cast<uint32_t>(bad), static_cast<uint32_t>(bad + 1)),
-        fmt::format("invalid UTF-8 (byte 0x{:02x})", static_cast<unsigned char>(file.text[bad])),
-        {},
-        {}});
+    sink.report(Diagnostic{Severity::error,
+                           "config",
+                           file.path,
+                           index.span(static_cast<uint32_t>(begin), static_cast<uint32_t>(end)),
+                           std::move(message),
+                           {},
+                           {}});
     return std::nullopt;
+  };
+  if (size_t bad = find_invalid_utf8(file.text); bad != std::string::npos) {
+    return refuse(
+        bad, bad + 1,
+        fmt::format("invalid UTF-8 (byte 0x{:02x})", static_cast<unsigned char>(file.text[bad])));
+  }
+  if (auto hazard = find_toml_hazard(file.text)) {
+    size_t end = hazard->offset + 1;  // past the whole character
+    while (end < file.text.size() && (static_cast<unsigned char>(file.text[end]) & 0xC0) == 0x80)
+      ++end;
+    return refuse(hazard->offset, end, std::move(hazard->message));
   }
   // Debian builds toml++ with exceptions, but a build without them returns
   // a parse_result instead: both are handled so that neither aborts.

@@ -490,6 +490,17 @@ TEST(ConfigErrors, SyntaxErrorsAtTheirPlace) {
   EXPECT_EQ(errors("# é\n[emit]\nguard = \"\xc3\"\n"), Lines{"3:10: invalid UTF-8 (byte 0xc3)"});
   // Binary junk and a lone NUL give one error and no crash.
   EXPECT_EQ(errors(std::string("\0\1\2", 3)).size(), 1u);
+  // What toml++ cannot be given (compiler/toml_screen.h) is stopped before
+  // it, at the character, counted as one column.
+  EXPECT_EQ(errors("[project]\nmigrations = \"m\" \xC3\xA9\n"),
+            Lines{"2:18: a character outside ASCII must be inside a quoted string or a comment"});
+  EXPECT_EQ(errors("# \xC3\xA9\n[{column}\n"),
+            Lines{"2:2: a table header needs a name after its `[`"});
+  std::vector<Diagnostic> d = parse("c\xEF\xBB\xB8[egrations = \"mi\"c").diagnostics;
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].span.column, 2u);
+  EXPECT_EQ(d[0].span.end_column, 3u);
+  EXPECT_EQ(d[0].span.end - d[0].span.begin, 3u);  // the whole character
 }
 
 TEST(ConfigErrors, ColumnsCountCharactersAndSpanCoversTheKey) {
