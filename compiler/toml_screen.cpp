@@ -1,5 +1,7 @@
 #include "compiler/toml_screen.h"
 
+#include <string>
+
 namespace retort {
 namespace {
 
@@ -15,6 +17,12 @@ bool is_bare_key_char(char c) {
 // Walks TOML's lexical structure: comments, the four kinds of string, table
 // headers, and the brackets of values (a line break inside an array does not
 // start a new key or header).
+//
+// A quote starts a string only where toml++ starts one: where a key or a
+// value begins. Anywhere else it is a character of a bare token, which
+// toml++ reads on, asking whether each character ends it, up to a space, a
+// comma, a closing bracket or a `#` (`1_x!"é` and `-["é` are one token to
+// it, not a number and a string).
 class Screen {
  public:
   explicit Screen(std::string_view text) : text_(text) {}
@@ -23,26 +31,36 @@ class Screen {
     if (text_.starts_with("\xEF\xBB\xBF")) pos_ = 3;  // toml++ skips a byte-order mark
     while (pos_ < text_.size()) {
       const char c = text_[pos_];
+      if (in_bare_value_ && !ends_a_bare_value(c)) {
+        if (!is_ascii(c)) return outside_strings();
+        last_ = c;
+        ++pos_;
+        continue;
+      }
+      in_bare_value_ = false;
       if (c == '#') {
         skip_comment();
-      } else if (c == '"' || c == '\'') {
+      } else if ((c == '"' || c == '\'') && starts_a_string()) {
         if (!skip_string(c)) return hazard_;  // an error toml++ stops at, or a hazard inside
-        at_line_start_ = false;
+        last_ = c;
       } else if (!is_ascii(c)) {
-        return TomlHazard{pos_,
-                          "a character outside ASCII must be inside a quoted string or a comment"};
+        return outside_strings();
       } else if (c == '\n') {
-        at_line_start_ = open_brackets_ == 0;
+        if (open_.empty()) in_key_ = true;  // the next line starts with a key or a header
+        last_ = c;
         ++pos_;
       } else if (c == ' ' || c == '\t' || c == '\r') {
         ++pos_;
-      } else if (c == '[' && at_line_start_) {
+      } else if (c == '[' && open_.empty() && last_ == '\n') {
         if (auto h = table_header()) return h;
-        at_line_start_ = false;
+        in_header_ = true;
+        last_ = '[';
       } else {
-        if (c == '[' || c == '{') ++open_brackets_;
-        if ((c == ']' || c == '}') && open_brackets_ > 0) --open_brackets_;
-        at_line_start_ = false;
+        // In a value, anything but a quote or a bracket starts a bare one
+        // (a number, a date, a boolean; to toml++, whatever runs on).
+        in_bare_value_ = !in_key_ && !in_header_ && std::string_view("[{]},").find(c) == npos;
+        if (!in_bare_value_) punctuation(c);
+        last_ = c;
         ++pos_;
       }
     }
@@ -50,6 +68,51 @@ class Screen {
   }
 
  private:
+  static constexpr size_t npos = std::string_view::npos;
+
+  TomlHazard outside_strings() const {
+    return {pos_, "a character outside ASCII must be inside a quoted string or a comment"};
+  }
+
+  // What toml++ takes for the end of a bare value (is_value_terminator).
+  static bool ends_a_bare_value(char c) { return std::string_view(" \t\r\n]},#").find(c) != npos; }
+
+  // Whether a quote here begins a key or a value: after the start of a line,
+  // `=`, `[`, `{` or `,`, or a dot between the parts of a key.
+  bool starts_a_string() const {
+    switch (last_) {
+      case '\n':
+      case '=':
+      case '[':
+      case '{':
+      case ',':
+        return true;
+      case '.':
+        return in_key_;
+      default:
+        return false;
+    }
+  }
+
+  // Brackets and separators: whether a key or a value comes next.
+  void punctuation(char c) {
+    if (c == '=') {
+      in_key_ = false;
+    } else if (c == '[' || c == '{') {
+      open_.push_back(c);
+      in_key_ = c == '{';
+    } else if (c == ',') {
+      in_key_ = !open_.empty() && open_.back() == '{';
+    } else if (c == ']' || c == '}') {
+      if (!open_.empty()) {
+        open_.pop_back();
+      } else if (in_header_) {
+        in_header_ = false;
+      }
+      in_key_ = false;
+    }
+  }
+
   void skip_comment() {
     while (pos_ < text_.size() && text_[pos_] != '\n') ++pos_;
   }
@@ -120,8 +183,11 @@ class Screen {
 
   std::string_view text_;
   size_t pos_ = 0;
-  size_t open_brackets_ = 0;  // `[` and `{` of values not yet closed
-  bool at_line_start_ = true;
+  std::string open_;            // `[` and `{` of values not yet closed, innermost last
+  char last_ = '\n';            // the last character outside strings and blanks ('\n' at the start)
+  bool in_key_ = true;          // a key is being read, not a value
+  bool in_header_ = false;      // inside a table header's brackets
+  bool in_bare_value_ = false;  // inside a value neither quoted nor bracketed
   std::optional<TomlHazard> hazard_;
 };
 

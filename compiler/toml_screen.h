@@ -27,7 +27,9 @@ struct TomlHazard {
 /// or nullopt. Stopped:
 /// - a character outside ASCII that is not inside a quoted string or a
 ///   comment (never valid TOML: keys, numbers, booleans and dates are
-///   ASCII);
+///   ASCII); a quote opens a string only where a key or a value begins
+///   (after the start of a line, `=`, `[`, `{`, `,`, or a key's dot), as in
+///   toml++, which reads `1_x"é` as one bare token;
 /// - a table header whose `[` or `[[` is not followed by a key, `[` or `]`
 ///   (never valid TOML either);
 /// - inside a multi-line basic string, a character outside ASCII as the

@@ -31,6 +31,7 @@ const std::vector<std::string> kValid = {
     "\"é\" = 1\n'ü'.v = 2\n",               // quoted keys
     "[a]\r\nb = \"é\"\r\n",                 // CRLF
     "t = 1979-05-27T07:32:00Z\nf = -1.5e3\ni = 0x1F\nb = true\n",
+    "d = 1979-05-27 07:32:00\na = [1,[2, \"\xC3\xA9\"],{x=\"\xC3\xA9\"}]\n",
 };
 
 TEST(TomlScreen, LetsEveryKindOfValidTomlThrough) {
@@ -59,6 +60,15 @@ TEST(TomlScreen, StopsWhatTomlPlusPlusCannotRead) {
       {"[a\xC3\xA9]\n", "\xC3\xA9]\n"},
       {"a = [1, \xE3\x80\x81]\n", "\xE3\x80\x81]\n"},
       {"x = 1\n\xEF\xBB\xBF[a]\n", "\xEF\xBB\xBF[a]\n"},  // a byte-order mark past the start
+      // A quote inside a bare token does not start a string: toml++ reads
+      // the token on to a space, comma, bracket or `#` (the fuzzer's third).
+      {"igrations = 1_timeout!=!\"\xCB\xA3prooject]\n", "\xCB\xA3prooject]\n"},
+      {"[ect]\nmigrti0=-[\"po.\xCE\xA7S[fU\0\0e]\n", "\xCE\xA7S[fU"},  // and the fourth
+      {"a = 1.\"\xC3\xA9\"\n", "\xC3\xA9\"\n"},
+      {"a = 1 \"\xC3\xA9\"\n", "\xC3\xA9\"\n"},
+      {"a = [1 \"\xC3\xA9\"]\n", "\xC3\xA9\"]\n"},
+      {"a\"\xC3\xA9\" = 1\n", "\xC3\xA9\" = 1\n"},
+      {"[a]\"\xC3\xA9\"\n", "\xC3\xA9\"\n"},
       // A table header without a name.
       {"[\n", "\n"},
       {"[[ {x}]]\n", "{x}]]\n"},
