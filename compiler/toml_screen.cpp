@@ -118,14 +118,18 @@ class Screen {
   }
 
   // `[` or `[[` opening a table header, then spaces or tabs: a key must come
-  // (or the `]` or `[` that toml++ itself reports as an error).
+  // (or the `]` toml++ itself reports as an error, or after `[ ` the `[`
+  // it reports as a spaced-out `[[`).
   std::optional<TomlHazard> table_header() {
     size_t p = pos_ + 1;
-    if (p < text_.size() && text_[p] == '[') ++p;
+    const bool array = p < text_.size() && text_[p] == '[';
+    if (array) ++p;
+    const size_t name = p;
     while (p < text_.size() && (text_[p] == ' ' || text_[p] == '\t')) ++p;
     if (p < text_.size()) {
       char c = text_[p];
-      if (!is_bare_key_char(c) && c != '"' && c != '\'' && c != ']' && c != '[')
+      bool spaced_bracket = c == '[' && !array && p > name;
+      if (!is_bare_key_char(c) && c != '"' && c != '\'' && c != ']' && !spaced_bracket)
         return TomlHazard{p, "a table header needs a name after its `[`"};
     }
     pos_ = p;

@@ -1,13 +1,15 @@
 // A lexical screen run over retort.toml before toml++ parses it.
 //
 // toml++ 3.3 (Debian's libtomlplusplus3) has undefined behaviour on some
-// malformed input: its test for Unicode whitespace reaches
+// malformed input, in every build: its test for Unicode whitespace reaches
 // __builtin_unreachable() for most code points in U+00A1-U+0499,
 // U+2D8E-U+3187 and U+FB06-U+FEFE, and it asks about any code point where
-// a token may start; its table-header parser assumes a key follows `[`. A fuzzer found
-// both (docs/hardening.md). The screen turns away, with a diagnostic of its
-// own, every input that could reach either, and nothing that toml++ would
-// read without them but one corner of valid TOML (below).
+// a token may start or end. A fuzzer found it (docs/hardening.md). The
+// screen turns away, with a diagnostic of its own, every input that could
+// reach it, and nothing that toml++ would read but one corner of valid TOML
+// (below). It also stops a table header without a name, which breaks an
+// assertion of toml++'s parser (made a no-op in config.cpp, with the
+// others), so that the message says what is wrong.
 #pragma once
 
 #include <cstddef>

@@ -496,6 +496,11 @@ TEST(ConfigErrors, SyntaxErrorsAtTheirPlace) {
             Lines{"2:18: a character outside ASCII must be inside a quoted string or a comment"});
   EXPECT_EQ(errors("# \xC3\xA9\n[{column}\n"),
             Lines{"2:2: a table header needs a name after its `[`"});
+  // Where toml++ asserts a state of its parser that bad input breaks, its
+  // own error comes back, in every build (config.cpp).
+  EXPECT_EQ(errors("a = [1,}\n"),
+            Lines{"1:8: Error while parsing value: could not determine value type"});
+  EXPECT_EQ(errors("[[[project]\n"), Lines{"1:3: a table header needs a name after its `[`"});
   std::vector<Diagnostic> d = parse("c\xEF\xBB\xB8[egrations = \"mi\"c").diagnostics;
   ASSERT_EQ(d.size(), 1u);
   EXPECT_EQ(d[0].span.column, 2u);

@@ -72,6 +72,8 @@ TEST(TomlScreen, StopsWhatTomlPlusPlusCannotRead) {
       // A table header without a name.
       {"[\n", "\n"},
       {"[[ {x}]]\n", "{x}]]\n"},
+      {"[[[project]\n", "[project]\n"},  // found by the fuzzer with toml++'s asserts on
+      {"[[ [x]]]\n", "[x]]]\n"},
       {"x = 1\n  [=]\n", "=]\n"},
       // In a multi-line basic string, after a backslash.
       {"a = \"\"\"x\\\xC3\xA9\"\"\"\n", "\xC3\xA9\"\"\"\n"},
