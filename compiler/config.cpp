@@ -241,6 +241,13 @@ bool is_lower_identifier(std::string_view s) {
   });
 }
 
+// The offset just past the character that starts at `offset`.
+size_t end_of_character(std::string_view text, size_t offset) {
+  size_t end = offset + 1;
+  while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) ++end;
+  return end;
+}
+
 // Walks the parsed document, filling a Config and collecting every mistake.
 class Reader {
  public:
@@ -319,9 +326,7 @@ SourceSpan Reader::span_of(const toml::source_region& where) const {
   if (end == begin && begin < file_.text.size() && file_.text[begin] != '\n' &&
       file_.text[begin] != '\r') {
     // A point (a syntax error): underline the one character there.
-    ++end;
-    while (end < file_.text.size() && (static_cast<unsigned char>(file_.text[end]) & 0xC0) == 0x80)
-      ++end;
+    end = static_cast<uint32_t>(end_of_character(file_.text, begin));
   }
   return index_.span(begin, end);
 }
@@ -784,10 +789,8 @@ std::optional<Config> parse_config(const SourceFile& file, DiagnosticSink& sink)
         fmt::format("invalid UTF-8 (byte 0x{:02x})", static_cast<unsigned char>(file.text[bad])));
   }
   if (auto hazard = find_toml_hazard(file.text)) {
-    size_t end = hazard->offset + 1;  // past the whole character
-    while (end < file.text.size() && (static_cast<unsigned char>(file.text[end]) & 0xC0) == 0x80)
-      ++end;
-    return refuse(hazard->offset, end, std::move(hazard->message));
+    return refuse(hazard->offset, end_of_character(file.text, hazard->offset),
+                  std::move(hazard->message));
   }
   // Debian builds toml++ with exceptions, but a build without them returns
   // a parse_result instead: both are handled so that neither aborts.

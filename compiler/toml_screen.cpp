@@ -113,6 +113,11 @@ class Screen {
     }
   }
 
+  bool three_at(size_t p, char quote) const {
+    return p + 3 <= text_.size() && text_[p] == quote && text_[p + 1] == quote &&
+           text_[p + 2] == quote;
+  }
+
   void skip_comment() {
     while (pos_ < text_.size() && text_[pos_] != '\n') ++pos_;
   }
@@ -139,12 +144,12 @@ class Screen {
   // Past the string starting at pos_; false at a hazard inside it (in
   // hazard_) or when it is not closed (a syntax error toml++ reports).
   bool skip_string(char quote) {
-    const bool multi_line = text_.substr(pos_, 3) == std::string(3, quote);
+    const bool multi_line = three_at(pos_, quote);
     const bool basic = quote == '"';
     pos_ += multi_line ? 3 : 1;
     while (pos_ < text_.size()) {
       const char c = text_[pos_];
-      if (c == quote && (!multi_line || text_.substr(pos_, 3) == std::string(3, quote))) {
+      if (c == quote && (!multi_line || three_at(pos_, quote))) {
         pos_ += multi_line ? 3 : 1;
         // Up to two more quotes are part of a multi-line string's text.
         for (int extra = 0; multi_line && extra < 2 && pos_ < text_.size() && text_[pos_] == quote;
