@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "compiler/ast.h"
+#include "compiler/text_util.h"
 
 namespace retort {
 
@@ -58,11 +59,11 @@ class PersistentMap {
     const std::string& key() const { return entry->key; }
   };
   // A key and its prefix, compared with a node's: the prefixes decide when
-  // they differ (see prefix_of), the whole keys otherwise.
+  // they differ (see order_prefix), the whole keys otherwise.
   struct Probe {
     std::string_view key;
     uint64_t prefix;
-    explicit Probe(std::string_view k) : key(k), prefix(prefix_of(k)) {}
+    explicit Probe(std::string_view k) : key(k), prefix(order_prefix(k)) {}
     Probe(std::string_view k, uint64_t p) : key(k), prefix(p) {}
     int compare(const Node& n) const {
       if (prefix != n.prefix) return prefix < n.prefix ? -1 : 1;
@@ -163,18 +164,6 @@ class PersistentMap {
       }
     }
     return nullptr;
-  }
-  // The first eight bytes of `key`, big-endian, zero-padded: when two keys'
-  // prefixes differ they are in the keys' own order (a shorter key pads
-  // with zeros, the least byte, as a prefix sorts first); when they are
-  // equal only the whole keys can tell.
-  static uint64_t prefix_of(std::string_view key) {
-    uint64_t p = 0;
-    for (size_t i = 0; i < 8; ++i) {
-      p <<= 8;
-      if (i < key.size()) p |= static_cast<unsigned char>(key[i]);
-    }
-    return p;
   }
   static uint64_t priority_of(std::string_view key) {
     uint64_t h = 1469598103934665603ull;  // FNV-1a, then a final mix

@@ -22,6 +22,20 @@ bool is_ascii(std::string_view s);
 /// ASCII letters lowered; other bytes unchanged (identifiers fold this way).
 std::string lower_ascii(std::string_view s);
 
+/// The first eight bytes of `s`, big-endian, zero-padded: when two
+/// strings' prefixes differ they are in the strings' own byte order (a
+/// shorter string pads with zeros, the least byte, as a prefix sorts
+/// first); when they are equal only the whole strings can tell. Sorting or
+/// searching by it first compares most keys without reaching their bytes.
+constexpr uint64_t order_prefix(std::string_view s) {
+  uint64_t p = 0;
+  for (size_t i = 0; i < 8; ++i) {
+    p <<= 8;
+    if (i < s.size()) p |= static_cast<unsigned char>(s[i]);
+  }
+  return p;
+}
+
 /// `items` joined by `sep`.
 std::string join(const std::vector<std::string>& items, std::string_view sep);
 

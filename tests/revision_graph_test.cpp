@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <vector>
@@ -355,6 +356,29 @@ TEST(RevisionGraphErrors, EveryProblemOfANodeIsReported) {
   EXPECT_EQ(messages(b.sink), (Ids{"revision \"aaaa\" revises \"xxxx\", which does not exist",
                                    "revision \"aaaa\" revises \"yyyy\", which does not exist",
                                    "revision \"aaaa\" depends on \"zzzz\", which does not exist"}));
+}
+
+// The index by id is sorted by the ids' first eight bytes, then by their
+// text; and skipped when the nodes come sorted. Ids alike in their first
+// eight bytes, shorter ones, and nodes in and out of id order must all be
+// found, and nothing else.
+TEST(RevisionGraph, FindsEveryIdWhateverItsFirstEightBytesAndOrder) {
+  const Ids ids{"sharedpr_b", "zz01", "sharedpr_a", "sharedp", "a1", "sharedpr", "sharedpr_a2"};
+  for (bool sorted : {false, true}) {
+    Ids in_files = ids;
+    if (sorted) std::sort(in_files.begin(), in_files.end());
+    std::vector<RevisionNode> nodes;
+    for (const auto& id : in_files) nodes.push_back(rev(id));
+    auto b = build(std::move(nodes));
+    const auto& g = b.graph;
+    ASSERT_EQ(g.size(), ids.size());
+    for (size_t k = 0; k < in_files.size(); ++k) {
+      EXPECT_EQ(g.index_of(in_files[k]), k) << in_files[k];
+    }
+    for (const char* absent : {"sharedpr_", "sharedpr_c", "shared", "a", "zz", "zz011"}) {
+      EXPECT_EQ(g.index_of(absent), std::nullopt) << absent;
+    }
+  }
 }
 
 TEST(RevisionGraphErrors, IndexesStayConsistentAfterExclusions) {
