@@ -309,10 +309,8 @@ uint32_t Reader::offset_of(const toml::source_position& pos) const {
   std::string_view line = index_.line_text(pos.line);
   size_t offset = static_cast<size_t>(line.data() - text.data());
   size_t i = 0;
-  for (uint32_t column = 1; column < pos.column && i < line.size(); ++column) {
-    ++i;  // past the lead byte, then its continuation bytes
-    while (i < line.size() && (static_cast<unsigned char>(line[i]) & 0xC0) == 0x80) ++i;
-  }
+  for (uint32_t column = 1; column < pos.column && i < line.size(); ++column)
+    i = end_of_character(line, i);
   return static_cast<uint32_t>(offset + i);
 }
 

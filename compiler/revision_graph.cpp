@@ -484,10 +484,9 @@ RevisionGraph RevisionGraph::build(std::vector<RevisionNode> nodes, DiagnosticSi
       const std::string& id = graph.nodes_[k].id;
       ids[k] = {order_prefix(id), id, k};
     }
+    // The ids are unique by now (step 1): no two compare equal.
     auto before = [](const Keyed& a, const Keyed& b) {
-      if (a.prefix != b.prefix) return a.prefix < b.prefix;
-      if (a.id != b.id) return a.id < b.id;
-      return a.index < b.index;
+      return a.prefix != b.prefix ? a.prefix < b.prefix : a.id < b.id;
     };
     // Files are mostly named after their ids, so the nodes, in file order,
     // mostly come sorted already: a pass to check is cheaper than a sort.
