@@ -28,7 +28,8 @@ int main(int argc, char** argv) {
   // What the command kept stays reachable from here until the process
   // ends: _Exit skips the destructors (the output is flushed first).
   retort::cli::KeptUntilExit kept;
-  int code = retort::cli::run(argc, argv, std::cout, std::cerr, ::isatty(2) != 0, &kept);
+  int code = retort::cli::run_on_configured_allocator(
+      [&] { return retort::cli::run(argc, argv, std::cout, std::cerr, ::isatty(2) != 0, &kept); });
   std::cout.flush();
   std::cerr.flush();
   std::fflush(nullptr);

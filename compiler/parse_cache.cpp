@@ -2,9 +2,16 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <system_error>
 #include <type_traits>
 
@@ -862,27 +869,44 @@ std::optional<ast::RevisionFile> deserialize_revision(std::string_view bytes) {
   }
 }
 
+namespace {
+
 // Layout: magic, u32 format version, str tool version, str grammar hash,
 // u32 entry count, then per entry in increasing key order: str sha256 (64
 // hex digits), str serialized AST, u64 checksum of both (entry_checksum).
 // Numbers are LEB128 but for the checksums (8 bytes, little-endian).
-std::string ParseCache::encode_pack(const ParseCacheKey& key,
-                                    const std::map<std::string, std::string_view>& entries) {
+//
+// The pack of `entries` (pairs of key and AST bytes, in increasing key
+// order, no key twice) handed to `sink` piece by piece: the AST bytes go on
+// as they are, never gathered into one string of the whole pack.
+template <class Entries>
+void write_pack(const ParseCacheKey& key, const Entries& entries, const TextSink& sink) {
   Writer w;
-  size_t total = 64;
-  for (const auto& [sha, ast_bytes] : entries) total += sha.size() + ast_bytes.size() + 16;
-  w.out.reserve(total);
   w.out.append(kPackMagic);
   w.u32(kParseCacheFormatVersion);
   w.str(key.tool_version);
   w.str(key.grammar_hash);
   w.count(entries.size());
+  sink(w.out);
   for (const auto& [sha, ast_bytes] : entries) {
+    w.out.clear();
     w.str(sha);
-    w.str(ast_bytes);
+    w.u32(static_cast<uint32_t>(ast_bytes.size()));  // str(ast_bytes), its bytes below
+    sink(w.out);
+    sink(ast_bytes);
+    w.out.clear();
     w.u64(entry_checksum(sha, ast_bytes));
+    sink(w.out);
   }
-  return std::move(w.out);
+}
+
+}  // namespace
+
+std::string ParseCache::encode_pack(const ParseCacheKey& key,
+                                    const std::map<std::string, std::string_view>& entries) {
+  std::string out;
+  write_pack(key, entries, [&out](std::string_view piece) { out.append(piece); });
+  return out;
 }
 
 std::optional<std::vector<ParseCache::PackEntry>> ParseCache::index_pack(const ParseCacheKey& key,
@@ -927,13 +951,45 @@ std::optional<std::map<std::string, std::string_view>> ParseCache::decode_pack(
   }
 }
 
+PackBytes::~PackBytes() {
+  if (data_ != nullptr) ::munmap(data_, mapped_);
+}
+
+bool PackBytes::read(const fs::path& path, size_t max_bytes) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  std::unique_ptr<int, void (*)(int*)> closer(&fd, [](int* f) { ::close(*f); });
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || info.st_size < 0 ||
+      static_cast<uint64_t>(info.st_size) > max_bytes)
+    return false;
+  if (info.st_size == 0) return true;
+  mapped_ = static_cast<size_t>(info.st_size);
+  // MAP_POPULATE: the pages in one step, not a fault each as read fills them.
+  void* data = ::mmap(nullptr, mapped_, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+  if (data == MAP_FAILED) return false;
+  data_ = data;
+  while (size_ < mapped_) {
+    ssize_t got = ::read(fd, static_cast<char*>(data_) + size_, mapped_ - size_);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return false;
+    if (got == 0) break;
+    size_ += static_cast<size_t>(got);
+  }
+  return true;
+}
+
 ParseCache::ParseCache(fs::path pack_path, ParseCacheKey key)
     : pack_path_(std::move(pack_path)), key_(std::move(key)) {
   std::error_code ec;
   if (!fs::exists(pack_path_, ec)) return;
   try {
-    pack_bytes_ = read_text_file(pack_path_, kMaxPackBytes);
-    if (auto index = index_pack(key_, pack_bytes_)) {
+    if (!pack_bytes_.read(pack_path_, kMaxPackBytes)) {
+      dirty_ = true;  // unreadable: only slower
+      return;
+    }
+    if (auto index = index_pack(key_, pack_bytes_.view())) {
       loaded_ = std::move(*index);
     } else {
       dirty_ = true;  // foreign or damaged: rewrite it with what this run parses
@@ -994,9 +1050,21 @@ void ParseCache::save() {
     std::error_code ec;
     fs::create_directories(pack_path_.parent_path(), ec);
     if (ec) return;
-    std::map<std::string, std::string_view> entries;
-    for (const auto& [sha, bytes] : kept_) entries[sha] = bytes;
-    write_file_atomically(pack_path_, encode_pack(key_, entries));
+    // In key order, the later of two uses of one key winning; no copy of
+    // the keys or of the AST bytes (a pack of 10,000 entries is 3.5 MB).
+    std::stable_sort(kept_.begin(), kept_.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<std::pair<std::string_view, std::string_view>> entries;
+    entries.reserve(kept_.size());
+    for (const auto& [sha, bytes] : kept_) {
+      if (!entries.empty() && entries.back().first == sha) {
+        entries.back().second = bytes;
+      } else {
+        entries.emplace_back(sha, bytes);
+      }
+    }
+    write_file_atomically(pack_path_,
+                          [&](const TextSink& sink) { write_pack(key_, entries, sink); });
     stats_.pack_written = true;
     dirty_ = false;
   } catch (...) {

@@ -54,6 +54,31 @@ struct ParseCacheStats {
   bool pack_written = false;
 };
 
+/// A pack file's bytes, read into memory of their own (an anonymous
+/// mapping, filled in one step and given back whole when they go) rather
+/// than the allocator's: the pack is read on a thread that ends soon after,
+/// and with memory in large pages (cli/allocator.cpp) what that thread's
+/// heap held stayed in the process until its end, 2 to 4 MB of the peak of
+/// a 10,000-revision `upgrade` (bench/README.md, twelfth round).
+class PackBytes {
+ public:
+  PackBytes() = default;
+  ~PackBytes();
+  PackBytes(const PackBytes&) = delete;
+  PackBytes& operator=(const PackBytes&) = delete;
+
+  /// Reads the file at `path`, at most `max_bytes`: false when it cannot
+  /// be read or is bigger. A file that changes meanwhile gives what was
+  /// read, which the pack's own checks then refuse.
+  bool read(const std::filesystem::path& path, size_t max_bytes);
+  std::string_view view() const { return {static_cast<const char*>(data_), size_}; }
+
+ private:
+  void* data_ = nullptr;
+  size_t mapped_ = 0;
+  size_t size_ = 0;
+};
+
 /// One pack file: loaded once, looked up by source hash, saved (atomically)
 /// only when something was recorded. Entries not looked up or recorded in
 /// this run are dropped on save, so the pack follows the project.
@@ -121,7 +146,7 @@ class ParseCache {
   ParseCacheKey key_;
   // The pack is read once and entries are views into it: a warm run copies
   // no AST bytes.
-  std::string pack_bytes_;
+  PackBytes pack_bytes_;
   std::vector<PackEntry> loaded_;
   std::deque<std::string> recorded_;  // bytes of entries added by this run
   // What this run used or added, in the order met (a later one of the same

@@ -27,8 +27,8 @@
 
 #include "compiler/alembic_reader.h"
 #include "compiler/digest.h"
-#include "compiler/ordered_worker.h"
 #include "compiler/parser.h"
+#include "compiler/split_chain.h"
 
 namespace fs = std::filesystem;
 
@@ -200,6 +200,11 @@ std::string read_text_file(const fs::path& path, size_t max_bytes) {
 }
 
 void write_file_atomically(const fs::path& path, std::string_view text) {
+  write_file_atomically(path, [text](const TextSink& sink) { sink(text); });
+}
+
+void write_file_atomically(const fs::path& path,
+                           const std::function<void(const TextSink&)>& produce) {
   auto failed = [&path](int error) {
     return RunError(2, fmt::format("cannot write \"{}\": {}", path.string(),
                                    std::generic_category().message(error)));
@@ -221,11 +226,36 @@ void write_file_atomically(const fs::path& path, std::string_view text) {
   }
   if (fd < 0) throw failed(EEXIST);
   int error = 0;
-  for (size_t done = 0; done < text.size() && error == 0;) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno != EINTR) error = errno;
-    if (n > 0) done += static_cast<size_t>(n);
+  auto write_all = [&](std::string_view bytes) {
+    for (size_t done = 0; done < bytes.size() && error == 0;) {
+      ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+      if (n < 0 && errno != EINTR) error = errno;
+      if (n > 0) done += static_cast<size_t>(n);
+    }
+  };
+  // Small pieces are gathered into blocks; a large one goes straight out.
+  constexpr size_t kBlock = size_t{256} << 10;
+  std::string block;
+  try {
+    produce([&](std::string_view piece) {
+      if (error != 0) return;
+      if (block.size() + piece.size() > kBlock && !block.empty()) {
+        write_all(block);
+        block.clear();
+      }
+      if (piece.size() >= kBlock) {
+        write_all(piece);
+      } else {
+        if (block.capacity() == 0) block.reserve(kBlock);
+        block.append(piece);
+      }
+    });
+  } catch (...) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    throw;
   }
+  if (error == 0) write_all(block);
   if (error == 0 && replacing && ::fchmod(fd, old.st_mode & 07777) != 0) error = errno;
   if (::close(fd) != 0 && error == 0) error = errno;
   // No fsync: the rename makes the write atomic for readers and against a
@@ -618,7 +648,7 @@ size_t Project::bodies_parsed_behind() const {
   return pending ? pending->bodies() : 0;
 }
 
-bool Project::worth_working_behind_the_replay() const {
+bool Project::worth_two_replaying_threads() const {
   // A handful of bodies (the revision being written) keeps the parsing
   // threads busy for a moment only.
   return worth_a_thread(graph.size()) && !worth_a_thread(bodies_parsed_behind());

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -99,11 +100,11 @@ struct Project : ProjectFiles {
   /// (parsed by now or not); 0 once finish_loading has run, or after a
   /// Complete load. While there are many, the cores are busy parsing.
   size_t bodies_parsed_behind() const;
-  /// Whether a command that replays the chain should do the rest of its
-  /// work (rendering, lint rules) on a second thread behind the replay
-  /// (OrderedWorker): a long chain, two cores, and the cores not already
-  /// busy parsing bodies (a cold run), where a second thread only competes.
-  bool worth_working_behind_the_replay() const;
+  /// Whether a command that replays the chain should split it between two
+  /// threads, each replaying on a schema of its own (compiler/split_chain.h):
+  /// a long chain, two cores, and the cores not already busy parsing bodies
+  /// (a cold run), where a second thread only competes.
+  bool worth_two_replaying_threads() const;
   /// Replay options from the config (naming, target dialects, name limit).
   ReplayOptions replay_options() const;
 };
@@ -167,5 +168,15 @@ std::string read_text_file(const std::filesystem::path& path, size_t max_bytes);
 
 /// Writes a file atomically (temporary file in the same folder, then rename).
 void write_file_atomically(const std::filesystem::path& path, std::string_view text);
+
+/// Hands each piece of a file's text, in order, to where it is written.
+using TextSink = std::function<void(std::string_view)>;
+
+/// The same, for a text made piece by piece: `produce` gives the pieces to
+/// the sink it is handed, which writes them in large blocks, so that a big
+/// file (the cache's pack) need not be whole in memory first. What
+/// `produce` throws leaves no file and is thrown again.
+void write_file_atomically(const std::filesystem::path& path,
+                           const std::function<void(const TextSink&)>& produce);
 
 }  // namespace retort

@@ -10,7 +10,6 @@
 #include <set>
 
 #include "compiler/downgrade.h"
-#include "compiler/ordered_worker.h"
 #include "compiler/replay.h"
 
 // Choices where bundles.md is silent, so that the golden files can rely on them:
@@ -635,32 +634,6 @@ bool is_retort_output(std::string_view text) {
   return text.substr(0, kScriptHeaderPrefix.size()) == kScriptHeaderPrefix;
 }
 
-namespace {
-
-// One revision's section, replayed and waiting to be rendered; or, with
-// no revision, the script's head (written behind the replay too: it names
-// every revision with its file's hash, a tenth of the replaying thread's
-// work on a long script).
-struct PlannedRevision {
-  const std::string* id = nullptr;
-  const ast::RevisionFile* revision = nullptr;
-  std::vector<const ast::Statement*> statements;
-  Plan plan;
-};
-
-// Revision `rev` (`id`) replayed onto `schema` and planned for rendering.
-PlannedRevision plan_revision(const std::string& id, const ast::RevisionFile& rev,
-                              SchemaModel& schema, const Renderer& renderer,
-                              const ReplayOptions& replay, DiagnosticSink* replay_sink) {
-  PlannedRevision job{&id, &rev, {}, {}};
-  for (const auto& s : rev.upgrade) job.statements.push_back(&s);
-  job.plan =
-      plan_statements(job.statements, schema, renderer, replay, rev.path, id, false, replay_sink);
-  return job;
-}
-
-}  // namespace
-
 std::optional<std::string> upgrade_script(const Project& project, const Renderer& renderer,
                                           const Range& range, const ScriptOptions& options,
                                           DiagnosticSink& sink) {
@@ -671,37 +644,15 @@ std::optional<std::string> upgrade_script(const Project& project, const Renderer
   VersionRows rows(graph, minimal_heads(graph, range.from));
   size_t errors_before = sink.error_count();
   DiagnosticSink* replay_sink = options.replay_diagnostics;
-  // This thread replays; the head and the sections are rendered and
-  // written behind it, in order, on another thread (bench/README.md, sixth
-  // and seventh rounds). `w`, `rows` and `sink` are the rendering's until
-  // finish.
-  OrderedWorker<PlannedRevision> sections(
-      [&](PlannedRevision& job) {
-        if (!job.revision) {
-          w.reserve_for(project, range.revisions);
-          write_header(w, project, renderer, "upgrade", range, options, {});
-          if (range.from.empty()) w.statement(renderer.create_version_table(table));
-          return;
-        }
-        const ast::RevisionFile& rev = *job.revision;
-        const std::string& id = *job.id;
-        VersionChange change = rows.upgrade(id);
-        auto parents = parent_list(graph, id);
-        std::string title =
-            fmt::format("upgrade {} -> {}", parents.empty() ? "<base>" : join(parents, ", "), id);
-        auto items = render_planned(job.plan, job.statements, nullptr, renderer, replay, rev.path,
-                                    id, sink, false);
-        std::vector<std::string> heading{
-            fmt::format("Running {}: {}", title, rev.header.message.value_or("")),
-            fmt::format("source: {} sha256:{}", rev.path, project.source_sha256(rev))};
-        w.section(heading, guard_for(project, renderer, change, title), items,
-                  version_statements(renderer, table, change), has_no_transaction(rev));
-      },
-      options.render_behind && worth_a_thread(range.revisions.size()) &&
-          project.worth_working_behind_the_replay());
-  sections.post(PlannedRevision{});
+  // Replayed and rendered revision by revision on this thread: rendering on
+  // a second thread behind the replay cost more than it gave once memory
+  // came in large pages (bench/README.md, twelfth round).
+  w.reserve_for(project, range.revisions);
+  write_header(w, project, renderer, "upgrade", range, options, {});
+  if (range.from.empty()) w.statement(renderer.create_version_table(table));
   SchemaModel schema;
   replay_ids(project, in_order(graph, closure(graph, range.from)), schema, replay);
+  std::vector<const ast::Statement*> statements;
   for (const auto& id : range.revisions) {
     const ast::RevisionFile* rev = project.revision(id);
     if (!rev) continue;
@@ -709,9 +660,22 @@ std::optional<std::string> upgrade_script(const Project& project, const Renderer
       replay_upgrade(*rev, schema, replay, *replay_sink);  // for its diagnostics only
       continue;
     }
-    sections.post(plan_revision(id, *rev, schema, renderer, replay, replay_sink));
+    statements.clear();
+    for (const auto& s : rev->upgrade) statements.push_back(&s);
+    Plan plan =
+        plan_statements(statements, schema, renderer, replay, rev->path, id, false, replay_sink);
+    VersionChange change = rows.upgrade(id);
+    auto parents = parent_list(graph, id);
+    std::string title =
+        fmt::format("upgrade {} -> {}", parents.empty() ? "<base>" : join(parents, ", "), id);
+    auto items =
+        render_planned(plan, statements, nullptr, renderer, replay, rev->path, id, sink, false);
+    std::vector<std::string> heading{
+        fmt::format("Running {}: {}", title, rev->header.message.value_or("")),
+        fmt::format("source: {} sha256:{}", rev->path, project.source_sha256(*rev))};
+    w.section(heading, guard_for(project, renderer, change, title), items,
+              version_statements(renderer, table, change), has_no_transaction(*rev));
   }
-  sections.finish();
   w.finish();
   if (options.schema_after != nullptr) *options.schema_after = std::move(schema);
   if (sink.error_count() != errors_before) return std::nullopt;

@@ -109,11 +109,6 @@ struct ScriptOptions {
   /// upgrade_script only: when set, receives the schema at the script's
   /// end (so that the caller may keep it until exit instead of freeing it).
   SchemaModel* schema_after = nullptr;
-  /// upgrade_script only: a long range (64 revisions or more, on two cores
-  /// or more) is rendered on a second thread behind the replay; false keeps
-  /// everything on the calling thread. The script and the diagnostics are
-  /// the same either way (tests/load_test.cpp compares them).
-  bool render_behind = true;
 };
 
 /// True when `range` runs every revision of the graph from the base, in

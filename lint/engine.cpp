@@ -10,8 +10,8 @@
 #include <cassert>
 #include <map>
 
-#include "compiler/ordered_worker.h"
 #include "compiler/replay.h"
+#include "compiler/split_chain.h"
 #include "compiler/text_util.h"
 
 namespace retort::lint {
@@ -59,6 +59,11 @@ class Collector final : public Findings, public AllowLedger {
   }
 
   bool silenced_something(const ast::Name& arg) const override { return used_.count(&arg) > 0; }
+
+  /// Takes in the `@allow` arguments another collector saw used.
+  void adopt_allows_used(const Collector& other) {
+    used_.insert(other.used_.begin(), other.used_.end());
+  }
 
   const RuleInfo* rule(std::string_view id) const override {
     for (const auto& r : rules_) {
@@ -116,14 +121,71 @@ class Collector final : public Findings, public AllowLedger {
   std::set<const ast::Name*> used_;
 };
 
-// One revision replayed, waiting for its rules: the schema at its start,
-// each statement's schema before and after, and what the replay of each
-// reported.
-struct ReplayedRevision {
-  const ast::RevisionFile* revision = nullptr;
-  SchemaModel at_start;
-  std::vector<StatementState> states;
-  std::vector<DiagnosticSink> replay_said;  // by statement
+// One thread's share of the lint: a schema of its own, replayed revision
+// by revision, with every rule run on each statement and revision as soon
+// as it is replayed, reporting through its own collector into its own sink.
+class LintLane {
+ public:
+  LintLane(const Project& project, const std::vector<ActiveRule>& active,
+           const ReplayOptions& replay_options, Collector& collector, DiagnosticSink& sink)
+      : project_(project),
+        active_(active),
+        replay_options_(replay_options),
+        collector_(collector),
+        sink_(sink) {}
+
+  /// Replays `rev` and runs the rules on it.
+  void lint(const ast::RevisionFile& rev) {
+    const SchemaModel at_start = schema_;
+    RevisionNewness newness;
+    // The statements replayed so far, as a rule of the latest sees them.
+    std::vector<StatementState> states;
+    states.reserve(rev.upgrade.size());
+    for (const ast::Statement& statement : rev.upgrade) {
+      StatementState state{&statement, schema_, {}, false};
+      state.applied =
+          apply_statement(statement, rev.path, schema_, replay_options_, sink_, rev.header.id.text);
+      state.after = schema_;
+      states.push_back(std::move(state));
+      const StatementState& now = states.back();
+      if (!now.applied) continue;
+      for (const auto& a : active_) {
+        if (!a.runs()) continue;
+        RevisionContext rc{project_, rev,     at_start,  now.after,
+                           states,   newness, a.targets, replay_options_};
+        StatementContext sc{rc, statement, now.before, now.after};
+        collector_.start(a, &rev);
+        a.rule->check_statement(sc, collector_);
+      }
+      newness.note(statement);
+    }
+    for (const auto& a : active_) {
+      if (!a.runs()) continue;
+      RevisionContext rc{project_, rev,     at_start,  schema_,
+                         states,   newness, a.targets, replay_options_};
+      collector_.start(a, &rev);
+      a.rule->check_revision(rc, collector_);
+    }
+  }
+
+  /// Replays `rev` only: what it reports, and the rules, are another
+  /// lane's.
+  void replay(const ast::RevisionFile& rev) {
+    for (const ast::Statement& statement : rev.upgrade) {
+      DiagnosticSink unheard;
+      apply_statement(statement, rev.path, schema_, replay_options_, unheard, rev.header.id.text);
+    }
+  }
+
+  SchemaModel& schema() { return schema_; }
+
+ private:
+  const Project& project_;
+  const std::vector<ActiveRule>& active_;
+  const ReplayOptions& replay_options_;
+  Collector& collector_;
+  DiagnosticSink& sink_;
+  SchemaModel schema_;
 };
 
 // `[lint.rules]` naming a rule that does not exist is a config error: a
@@ -173,68 +235,46 @@ void run_lint(const Project& project, const RuleSet& rules, const LintOptions& o
   }
   Collector collector(active, options, sink);
 
-  // This thread replays each revision; its statement and revision rules
-  // run behind it, in order, on another thread (bench/README.md, sixth
-  // round). `collector`, the rules and `sink` are theirs until finish; the
-  // replay reports into a sink per statement, which the rules' thread
-  // passes on before that statement's findings, so that `sink` gets what
-  // it got when both ran here, in the same order.
+  // The chain in order, on this thread, or split with a helper thread
+  // that replays ahead on its own schema and lints the rest of the chain
+  // (compiler/split_chain.h); its findings follow this thread's, so `sink`
+  // gets what it would have got from one thread.
   const ReplayOptions replay_options = project.replay_options();
-  OrderedWorker<ReplayedRevision> checks(
-      [&](ReplayedRevision& job) {
-        const ast::RevisionFile& rev = *job.revision;
-        RevisionNewness newness;
-        // The statements replayed so far, as a rule of the latest sees them.
-        std::vector<StatementState> states;
-        states.reserve(job.states.size());
-        for (size_t k = 0; k < job.states.size(); ++k) {
-          sink.absorb(std::move(job.replay_said[k]));
-          states.push_back(std::move(job.states[k]));
-          const StatementState& now = states.back();
-          if (!now.applied) continue;
-          for (const auto& a : active) {
-            if (!a.runs()) continue;
-            RevisionContext rc{project, rev,     job.at_start, now.after,
-                               states,  newness, a.targets,    replay_options};
-            StatementContext sc{rc, *now.statement, now.before, now.after};
-            collector.start(a, &rev);
-            a.rule->check_statement(sc, collector);
-          }
-          newness.note(*now.statement);
-        }
-        const SchemaModel& at_end = states.empty() ? job.at_start : states.back().after;
-        for (const auto& a : active) {
-          if (!a.runs()) continue;
-          RevisionContext rc{project, rev,     job.at_start, at_end,
-                             states,  newness, a.targets,    replay_options};
-          collector.start(a, &rev);
-          a.rule->check_revision(rc, collector);
-        }
-        job.states = std::move(states);  // destroyed with the job, on the replaying thread
-      },
-      options.check_behind && project.worth_working_behind_the_replay());
-
-  SchemaModel schema;
   const auto& nodes = project.graph.nodes();
-  for (size_t index : project.graph.topological_order()) {
-    const ast::RevisionFile* rev = project.revision(nodes[index].id);
-    if (rev == nullptr) continue;
-    ReplayedRevision job;
-    job.revision = rev;
-    job.at_start = schema;
-    job.states.reserve(rev->upgrade.size());
-    job.replay_said.resize(rev->upgrade.size());
-    for (size_t k = 0; k < rev->upgrade.size(); ++k) {
-      const ast::Statement& statement = rev->upgrade[k];
-      StatementState state{&statement, schema, {}, false};
-      state.applied = apply_statement(statement, rev->path, schema, replay_options,
-                                      job.replay_said[k], rev->header.id.text);
-      state.after = schema;
-      job.states.push_back(std::move(state));
-    }
-    checks.post(std::move(job));
+  const std::vector<size_t>& order = project.graph.topological_order();
+  const bool two_threads = options.two_threads && project.worth_two_replaying_threads();
+  // Project::revision may wait for a body parsed behind the load, and is
+  // for one thread at a time: with two, every revision is looked up first
+  // (a few bodies at most are still being parsed then).
+  std::vector<const ast::RevisionFile*> chain;
+  if (two_threads) {
+    chain.reserve(order.size());
+    for (size_t index : order) chain.push_back(project.revision(nodes[index].id));
   }
-  checks.finish();
+  auto revision_at = [&](size_t i) {
+    return two_threads ? chain[i] : project.revision(nodes[order[i]].id);
+  };
+  LintLane front(project, active, replay_options, collector, sink);
+  DiagnosticSink back_sink;
+  Collector back_collector(active, options, back_sink);
+  LintLane back(project, active, replay_options, back_collector, back_sink);
+  const size_t split = run_split_chain(
+      order.size(), two_threads,
+      [&](size_t i) {
+        if (const ast::RevisionFile* rev = revision_at(i)) front.lint(*rev);
+      },
+      [&](size_t i) {
+        if (const ast::RevisionFile* rev = chain[i]) back.replay(*rev);
+      },
+      [&](size_t i) {
+        if (const ast::RevisionFile* rev = chain[i]) back.lint(*rev);
+      },
+      options.split_at);
+  SchemaModel& schema = split < order.size() ? back.schema() : front.schema();
+  if (split < order.size()) {
+    sink.absorb(std::move(back_sink));
+    collector.adopt_allows_used(back_collector);
+  }
 
   // Project rules; the ones that judge other rules' findings come last.
   for (bool last : {false, true}) {

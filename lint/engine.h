@@ -24,11 +24,15 @@ struct LintOptions {
   std::optional<std::set<std::string, std::less<>>> only_files;
   /// When set, receives the schema at the end of the chain.
   SchemaModel* schema_after = nullptr;
-  /// A long chain (64 revisions or more, on two cores or more) is checked
-  /// on a second thread behind the replay; false keeps everything on the
-  /// calling thread. The findings are the same either way
-  /// (tests/lint_test.cpp compares them).
-  bool check_behind = true;
+  /// A long chain (64 revisions or more, on two cores or more, not while
+  /// bodies are parsed) is split between this thread and a helper that
+  /// replays ahead and lints the rest (compiler/split_chain.h); false keeps
+  /// everything on the calling thread. The findings are the same either way
+  /// and wherever the chain is split (tests/load_test.cpp compares them).
+  bool two_threads = true;
+  /// For tests: split the chain after this many revisions (0: where the
+  /// two threads meet).
+  size_t split_at = 0;
 };
 
 /// The level `[lint.rules]` gives `info`, else its default.

@@ -177,103 +177,44 @@ TEST(HeaderFirstLoad, UpgradeWhileParsingGivesTheCompleteLoadsScript) {
   }
 }
 
-namespace {
-
-// What a script says: its text (or none), what its rendering reported and
-// what its replay reported.
-struct Said {
-  std::optional<std::string> text;
-  std::string rendering, replaying;
-};
-
-// upgrade_script of `range` for `dialect`, rendered behind the replay or
-// all on this thread.
-Said upgrade_said(const Project& project, const std::string& dialect, const std::string& range,
-                  bool behind) {
-  std::string error;
-  auto target = emit::parse_target(dialect, project.config, error);
-  EXPECT_TRUE(target) << error;
-  auto renderer = emit::make_renderer(*target);
-  emit::Range r = emit::upgrade_range(project.graph, range);
-  emit::ScriptOptions options{"test"};
-  DiagnosticSink sink, replay;
-  if (emit::replays_everything(project.graph, r)) options.replay_diagnostics = &replay;
-  options.render_behind = behind;
-  Said said;
-  said.text = emit::upgrade_script(project, *renderer, r, options, sink);
-  said.rendering = rendered(sink, project);
-  said.replaying = rendered(replay, project);
-  return said;
-}
-
-}  // namespace
-
-// A long chain is rendered on a second thread behind the replay; the
-// scripts and what is reported must be those of rendering it all on one
-// thread: on a sound chain, with dialect errors in the middle (SQLite has
-// no schemas), and with a replay error, for a range from the base and one
-// from the middle, on every dialect.
-TEST(RenderBehind, SaysWhatRenderingOnOneThreadSays) {
+// A long chain is linted on two threads, split where they meet (or where
+// the test says): the findings (the replay's errors among them, in their
+// place) must be those of linting it all on one thread, wherever the split
+// falls, with an @allow used and one unused.
+TEST(TwoThreads, LintFindsWhatLintingOnOneThreadFindsWhereverTheChainIsSplit) {
   for (bool replay_error : {false, true}) {
-    ChainProject chain(replay_error ? "behind-replay" : "behind", 300);
-    chain.edit(120, "upgrade {\n", "upgrade {\n  create schema audit;\n");
-    chain.edit(230, "upgrade {\n", "upgrade {\n  create schema archive;\n");
-    if (replay_error) chain.edit(141, "alter table t", "alter table no_such_table_");
-    auto [project, sink] = loaded(chain, LoadMode::Complete);
-    ASSERT_FALSE(sink.has_errors()) << rendered(sink, project);
-    ASSERT_TRUE(project.worth_working_behind_the_replay());
-    for (const std::string dialect : {"postgresql", "mysql", "sqlite", "mssql", "oracle"}) {
-      for (const std::string& range : std::vector<std::string>{"head", id_of(60) + ":head"}) {
-        Said behind = upgrade_said(project, dialect, range, true);
-        Said inline_ = upgrade_said(project, dialect, range, false);
-        std::string what = dialect + " upgrade " + range;
-        EXPECT_EQ(behind.text.has_value(), inline_.text.has_value()) << what;
-        if (behind.text && inline_.text) {
-          EXPECT_EQ(*behind.text, *inline_.text) << what;
-        }
-        EXPECT_EQ(behind.rendering, inline_.rendering) << what;
-        EXPECT_EQ(behind.replaying, inline_.replaying) << what;
-        if (dialect == "sqlite" && !replay_error) {
-          EXPECT_NE(behind.rendering.find("cannot create schema archive"), std::string::npos)
-              << behind.rendering;
-        }
-        if (replay_error && range == "head") {
-          EXPECT_NE(behind.replaying.find("no_such_table_"), std::string::npos) << behind.replaying;
-          EXPECT_FALSE(behind.text) << what;
-        }
-      }
-    }
-  }
-}
-
-// A long chain's lint rules run on a second thread behind the replay; the
-// findings (the replay's errors among them, in their place) must be those
-// of running it all on one thread, with an @allow used and one unused.
-TEST(CheckBehind, LintFindsWhatLintingOnOneThreadFinds) {
-  for (bool replay_error : {false, true}) {
-    ChainProject chain(replay_error ? "lint-behind-replay" : "lint-behind", 300);
+    ChainProject chain(replay_error ? "lint-split-replay" : "lint-split", 300);
     chain.edit(150, "  create index",
                "  @allow(index-not-concurrent, 'a small table')\n  create index");
     chain.edit(151, "  alter table", "  @allow(drop-table, 'nothing is dropped')\n  alter table");
     if (replay_error) chain.edit(141, "alter table t", "alter table no_such_table_");
     auto [project, sink] = loaded(chain, LoadMode::Complete);
     ASSERT_FALSE(sink.has_errors()) << rendered(sink, project);
-    ASSERT_TRUE(project.worth_working_behind_the_replay());
+    ASSERT_TRUE(project.worth_two_replaying_threads() || std::thread::hardware_concurrency() < 2);
     lint::RuleSet rules = lint::make_rules();
-    std::string said[2];
-    for (bool behind : {true, false}) {
+    auto lint_with = [&](bool two_threads, size_t split_at) {
       lint::LintOptions options;
       options.targets = {{"postgresql", "15"}, {"mysql", "8.0"}, {"sqlite", "3.45"}};
-      options.check_behind = behind;
+      options.two_threads = two_threads;
+      options.split_at = split_at;
+      SchemaModel after;
+      options.schema_after = &after;
       DiagnosticSink findings;
       lint::run_lint(project, rules, options, findings);
-      said[behind ? 1 : 0] = rendered(findings, project);
-    }
-    EXPECT_EQ(said[1], said[0]);
-    EXPECT_NE(said[1].find("index-not-concurrent"), std::string::npos) << said[1];
-    EXPECT_NE(said[1].find("unused-allow"), std::string::npos) << said[1];
+      return std::make_pair(rendered(findings, project), after.table_count());
+    };
+    auto [one_thread, tables] = lint_with(false, 0);
+    EXPECT_NE(one_thread.find("index-not-concurrent"), std::string::npos) << one_thread;
+    EXPECT_NE(one_thread.find("unused-allow"), std::string::npos) << one_thread;
     if (replay_error) {
-      EXPECT_NE(said[1].find("no_such_table_"), std::string::npos) << said[1];
+      EXPECT_NE(one_thread.find("no_such_table_"), std::string::npos) << one_thread;
+    }
+    // 0: where the threads meet; then before and after the @allows and the
+    // replay error, and at either end.
+    for (size_t split_at : {0u, 1u, 140u, 141u, 142u, 150u, 151u, 152u, 299u}) {
+      auto [two, two_tables] = lint_with(true, split_at);
+      EXPECT_EQ(two, one_thread) << "split at " << split_at;
+      EXPECT_EQ(two_tables, tables) << "split at " << split_at;
     }
   }
 }
@@ -287,19 +228,19 @@ TEST(ProjectLoad, WorkGoesBehindTheReplayOnlyWhenTheCoresAreFree) {
   {
     auto [project, sink] = loaded(chain, LoadMode::Complete);
     EXPECT_EQ(project.bodies_parsed_behind(), 0u);
-    EXPECT_EQ(project.worth_working_behind_the_replay(), cores);
+    EXPECT_EQ(project.worth_two_replaying_threads(), cores);
   }
   {
     auto [project, sink] = loaded(chain, LoadMode::HeaderFirst);
     ASSERT_NE(project.pending, nullptr);
     EXPECT_EQ(project.bodies_parsed_behind(), 300u);
-    EXPECT_FALSE(project.worth_working_behind_the_replay());
+    EXPECT_FALSE(project.worth_two_replaying_threads());
     ASSERT_TRUE(finish_loading(project, sink)) << rendered(sink, project);
-    EXPECT_EQ(project.worth_working_behind_the_replay(), cores);
+    EXPECT_EQ(project.worth_two_replaying_threads(), cores);
   }
   ChainProject short_chain("behind-short", 40);
   auto [project, sink] = loaded(short_chain, LoadMode::Complete);
-  EXPECT_FALSE(project.worth_working_behind_the_replay());
+  EXPECT_FALSE(project.worth_two_replaying_threads());
 }
 
 // The files a project loads are the regular `.rev` files of its folder,
@@ -431,7 +372,7 @@ TEST(HeaderFirstLoad, TheCacheFillsAndHitsAsAfterACompleteLoad) {
   load_revisions(cached, sink, LoadMode::HeaderFirst);
   ASSERT_NE(cached.pending, nullptr) << "one body to parse: header-first";
   EXPECT_EQ(cached.bodies_parsed_behind(), 1u);
-  EXPECT_EQ(cached.worth_working_behind_the_replay(), std::thread::hardware_concurrency() > 1);
+  EXPECT_EQ(cached.worth_two_replaying_threads(), std::thread::hardware_concurrency() > 1);
   DiagnosticSink script_sink;
   auto got = upgrade_head(cached, script_sink);
   finish_loading(cached, sink);

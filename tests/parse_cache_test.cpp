@@ -17,12 +17,14 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "compiler/ast_dump.h"
 #include "compiler/digest.h"
 #include "compiler/parser.h"
+#include "compiler/project.h"
 #include "tests/test_files.h"
 
 namespace fs = std::filesystem;
@@ -245,6 +247,68 @@ TEST(ParseCacheTest, AnotherToolVersionOrGrammarIsAllMisses) {
   fs::remove_all(dir);
 }
 
+// A pack is written from the run's entries in key order, the later of two
+// for one key winning, and read back whole.
+TEST(ParseCacheTest, ASavedPackHasEachKeyOnceTheLaterWinning) {
+  fs::path dir = fs::temp_directory_path() / ("retort-cache-order-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::path pack = dir / "revisions.pack";
+  ParseCacheKey key{"1.0.0", "grammar-a"};
+  auto named = [](const char* id) {
+    ast::RevisionFile file;
+    file.header.id.text = id;
+    return file;
+  };
+  {
+    ParseCache cache(pack, key);
+    cache.record("0123", named("first"));
+    cache.record("0042", named("other"));
+    cache.record("0123", named("second"));
+    cache.save();
+    ASSERT_TRUE(cache.stats().pack_written);
+  }
+  ParseCache cache(pack, key);
+  EXPECT_EQ(cache.loaded_entries(), 2u);
+  ASSERT_TRUE(cache.lookup("0123").has_value());
+  EXPECT_EQ(cache.lookup("0123")->header.id.text, "second");
+  EXPECT_EQ(cache.lookup("0042")->header.id.text, "other");
+  auto entries = ParseCache::decode_pack(key, read_file(pack));
+  ASSERT_TRUE(entries.has_value());
+  EXPECT_EQ(ParseCache::encode_pack(key, *entries), read_file(pack));
+  fs::remove_all(dir);
+}
+
+// A file written from pieces holds them in order, small ones gathered and
+// large ones not; when the pieces fail, the old file stays and no
+// temporary file is left.
+TEST(WriteFileAtomically, WritesThePiecesInOrderOrNothing) {
+  fs::path dir = fs::temp_directory_path() / ("retort-pieces-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  fs::path file = dir / "out";
+  std::vector<std::string> pieces{"head;", std::string(300 << 10, 'b'), ""};
+  for (int i = 0; i < 5000; ++i) pieces.push_back(std::to_string(i) + ",");
+  pieces.push_back(std::string(600 << 10, 'd'));
+  pieces.push_back(";tail");
+  std::string whole;
+  for (const auto& p : pieces) whole += p;
+  write_file_atomically(file, [&](const TextSink& sink) {
+    for (const auto& p : pieces) sink(p);
+  });
+  EXPECT_EQ(read_file(file), whole);
+  EXPECT_THROW(write_file_atomically(file,
+                                     [](const TextSink& sink) {
+                                       sink(std::string(400 << 10, 'x'));
+                                       throw std::runtime_error("no more");
+                                     }),
+               std::runtime_error);
+  EXPECT_EQ(read_file(file), whole);
+  size_t entries = 0;
+  for (const auto& e : fs::directory_iterator(dir)) entries += e.is_regular_file() ? 1 : 0;
+  EXPECT_EQ(entries, 1u);
+  fs::remove_all(dir);
+}
+
 // ---------------------------------------------------------------- the binary
 
 TEST(ParseCacheTest, WarmRunIsAllHitsWithTheSameOutput) {
@@ -299,8 +363,8 @@ TEST(ParseCacheTest, CorruptPackIsIgnoredAndRewritten) {
     flipped[flipped.size() / 2] = static_cast<char>(flipped[flipped.size() / 2] ^ 0x5a);
     std::string wrong_magic = good;
     wrong_magic[0] = 'X';
-    for (const std::string& damaged :
-         {good.substr(0, good.size() / 3), flipped, wrong_magic, std::string("garbage")}) {
+    for (const std::string& damaged : {good.substr(0, good.size() / 3), flipped, wrong_magic,
+                                       std::string("garbage"), std::string()}) {
       write_file(s.pack(), damaged);
       auto [stats, run] = s.with_stats(command);
       if (damaged == flipped) {
