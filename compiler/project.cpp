@@ -246,7 +246,6 @@ void write_file_atomically(const fs::path& path,
       if (piece.size() >= kBlock) {
         write_all(piece);
       } else {
-        if (block.capacity() == 0) block.reserve(kBlock);
         block.append(piece);
       }
     });
