@@ -9,18 +9,16 @@
 #include <array>
 
 #include "compiler/digest.h"
+#include "compiler/text_util.h"
 
 namespace retort::alembic {
 
 namespace {
 
-/// pg_mbcliplen(): the longest prefix of at most `limit` bytes that ends
-/// on a character boundary.
+/// pg_mbcliplen(): the length of the longest prefix of at most `limit`
+/// bytes that ends on a character boundary.
 size_t clip_utf8(std::string_view s, size_t limit) {
-  if (limit >= s.size()) return s.size();
-  size_t n = limit;
-  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
-  return n;
+  return utf8_prefix(s, limit).size();
 }
 
 size_t utf8_chars(std::string_view s) {

@@ -5,6 +5,7 @@
 #include <array>
 
 #include "compiler/digest.h"
+#include "compiler/text_util.h"
 
 namespace retort {
 
@@ -15,16 +16,6 @@ namespace {
 std::string short_hash(std::string_view text) {
   const std::array<unsigned char, 32> digest = sha256(text);
   return fmt::format("{:02x}{:02x}{:02x}{:02x}", digest[0], digest[1], digest[2], digest[3]);
-}
-
-// Largest cut of `s` at most `bytes` long that does not end inside a UTF-8
-// sequence.
-std::string_view utf8_prefix(std::string_view s, size_t bytes) {
-  if (s.size() <= bytes) return s;
-  size_t cut = bytes;
-  // A continuation byte (10xxxxxx) at the cut means the cut splits a sequence.
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-  return s.substr(0, cut);
 }
 
 std::string join(const std::vector<std::string>& parts) {

@@ -36,6 +36,16 @@ constexpr uint64_t order_prefix(std::string_view s) {
   return p;
 }
 
+/// The longest prefix of `s` at most `bytes` long that does not end inside
+/// a UTF-8 sequence (PostgreSQL's pg_mbcliplen, for names cut to a limit).
+constexpr std::string_view utf8_prefix(std::string_view s, size_t bytes) {
+  if (s.size() <= bytes) return s;
+  size_t cut = bytes;
+  // A continuation byte (10xxxxxx) at the cut means the cut splits a sequence.
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  return s.substr(0, cut);
+}
+
 /// `items` joined by `sep`.
 std::string join(const std::vector<std::string>& items, std::string_view sep);
 
