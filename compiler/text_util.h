@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,6 +45,17 @@ constexpr std::string_view utf8_prefix(std::string_view s, size_t bytes) {
   // A continuation byte (10xxxxxx) at the cut means the cut splits a sequence.
   while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
   return s.substr(0, cut);
+}
+
+/// The pieces end to end, in one allocation: for the lines a script writes
+/// for every revision, where parsing a format string each time shows up.
+inline std::string concat(std::initializer_list<std::string_view> pieces) {
+  size_t size = 0;
+  for (std::string_view p : pieces) size += p.size();
+  std::string out;
+  out.reserve(size);
+  for (std::string_view p : pieces) out += p;
+  return out;
 }
 
 /// `items` joined by `sep`.

@@ -226,14 +226,13 @@ class PostgresqlRenderer final : public Renderer {
   std::string guard(std::string_view table, const std::vector<std::string>& present,
                     const std::vector<std::string>& absent,
                     std::string_view message) const override {
-    std::string body = fmt::format(
-        "BEGIN\n  IF NOT (\n    {}\n  ) THEN\n    RAISE EXCEPTION USING MESSAGE = {};\n  END "
-        "IF;\nEND\n",
-        expected_state(table, present, absent), literal(message));
+    std::string body = concat({"BEGIN\n  IF NOT (\n    ", expected_state(table, present, absent),
+                               "\n  ) THEN\n    RAISE EXCEPTION USING MESSAGE = ", literal(message),
+                               ";\n  END IF;\nEND\n"});
     // The dollar quote must not occur in the body (a table name could hold it).
     std::string tag = "$retort$";
     for (int n = 2; body.find(tag) != std::string::npos; ++n) tag = fmt::format("$retort{}$", n);
-    return fmt::format("DO {}\n{}{};", tag, body, tag);
+    return concat({"DO ", tag, "\n", body, tag, ";"});
   }
 };
 

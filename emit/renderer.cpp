@@ -900,17 +900,17 @@ std::string Renderer::create_version_table(std::string_view table) const {
 }
 
 std::string Renderer::insert_version(std::string_view table, std::string_view id) const {
-  return fmt::format("INSERT INTO {} (version_num) VALUES ({});", quote(table), literal(id));
+  return concat({"INSERT INTO ", quote(table), " (version_num) VALUES (", literal(id), ");"});
 }
 
 std::string Renderer::update_version(std::string_view table, std::string_view from,
                                      std::string_view to) const {
-  return fmt::format("UPDATE {} SET version_num = {} WHERE version_num = {};", quote(table),
-                     literal(to), literal(from));
+  return concat({"UPDATE ", quote(table), " SET version_num = ", literal(to),
+                 " WHERE version_num = ", literal(from), ";"});
 }
 
 std::string Renderer::delete_version(std::string_view table, std::string_view id) const {
-  return fmt::format("DELETE FROM {} WHERE version_num = {};", quote(table), literal(id));
+  return concat({"DELETE FROM ", quote(table), " WHERE version_num = ", literal(id), ";"});
 }
 
 std::string Renderer::expected_state(std::string_view table,

@@ -407,7 +407,7 @@ std::string guard_for(const Project& project, const Renderer& renderer, const Ve
     if (absent.size() > change.add.size()) expect += " or any revision after it";
   }
   std::string message =
-      fmt::format("retort: {} stopped: expected {} {}", what, project.config.version_table, expect);
+      concat({"retort: ", what, " stopped: expected ", project.config.version_table, " ", expect});
   return renderer.guard(project.config.version_table, present, absent, message);
 }
 
@@ -667,12 +667,12 @@ std::optional<std::string> upgrade_script(const Project& project, const Renderer
     VersionChange change = rows.upgrade(id);
     auto parents = parent_list(graph, id);
     std::string title =
-        fmt::format("upgrade {} -> {}", parents.empty() ? "<base>" : join(parents, ", "), id);
+        concat({"upgrade ", parents.empty() ? "<base>" : join(parents, ", "), " -> ", id});
     auto items =
         render_planned(plan, statements, nullptr, renderer, replay, rev->path, id, sink, false);
     std::vector<std::string> heading{
-        fmt::format("Running {}: {}", title, rev->header.message.value_or("")),
-        fmt::format("source: {} sha256:{}", rev->path, project.source_sha256(*rev))};
+        concat({"Running ", title, ": ", rev->header.message.value_or("")}),
+        concat({"source: ", rev->path, " sha256:", project.source_sha256(*rev)})};
     w.section(heading, guard_for(project, renderer, change, title), items,
               version_statements(renderer, table, change), has_no_transaction(*rev));
   }
@@ -748,7 +748,7 @@ std::optional<std::string> downgrade_script(const Project& project, const Render
     VersionChange change = rows.downgrade(id);
     auto parents = parent_list(graph, id);
     std::string title =
-        fmt::format("downgrade {} -> {}", id, parents.empty() ? "<base>" : join(parents, ", "));
+        concat({"downgrade ", id, " -> ", parents.empty() ? "<base>" : join(parents, ", ")});
     SchemaModel work = around.at(id).second;
     mark_unchecked(work, unchecked);
     std::vector<const ast::Statement*> statements;
@@ -761,8 +761,8 @@ std::optional<std::string> downgrade_script(const Project& project, const Render
                                    plan.derived);
     unchecked = unchecked_foreign_keys(work);
     std::vector<std::string> heading{
-        fmt::format("Running {}: {}", title, rev->header.message.value_or("")),
-        fmt::format("source: {} sha256:{}", rev->path, project.source_sha256(*rev)),
+        concat({"Running ", title, ": ", rev->header.message.value_or("")}),
+        concat({"source: ", rev->path, " sha256:", project.source_sha256(*rev)}),
         plan.derived ? "downgrade derived from the upgrade" : "downgrade as written"};
     w.section(heading, guard_for(project, renderer, change, title), items,
               version_statements(renderer, table, change), has_no_transaction(*rev));
