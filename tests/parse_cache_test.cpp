@@ -272,9 +272,11 @@ TEST(ParseCacheTest, ASavedPackHasEachKeyOnceTheLaterWinning) {
   ASSERT_TRUE(cache.lookup("0123").has_value());
   EXPECT_EQ(cache.lookup("0123")->header.id.text, "second");
   EXPECT_EQ(cache.lookup("0042")->header.id.text, "other");
-  auto entries = ParseCache::decode_pack(key, read_file(pack));
+  // The decoded entries view the bytes: they must outlive them.
+  const std::string bytes = read_file(pack);
+  auto entries = ParseCache::decode_pack(key, bytes);
   ASSERT_TRUE(entries.has_value());
-  EXPECT_EQ(ParseCache::encode_pack(key, *entries), read_file(pack));
+  EXPECT_EQ(ParseCache::encode_pack(key, *entries), bytes);
   fs::remove_all(dir);
 }
 
