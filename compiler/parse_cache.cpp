@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cassert>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -956,6 +957,7 @@ PackBytes::~PackBytes() {
 }
 
 bool PackBytes::read(const fs::path& path, size_t max_bytes) {
+  assert(data_ == nullptr && size_ == 0);  // read once, into a fresh PackBytes
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
   std::unique_ptr<int, void (*)(int*)> closer(&fd, [](int* f) { ::close(*f); });

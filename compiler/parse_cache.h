@@ -118,8 +118,8 @@ class ParseCache {
   /// Entries read from the pack (after validation).
   size_t loaded_entries() const { return loaded_.size(); }
 
-  /// The pack's bytes for `entries` (sha256 -> serialized AST): for save()
-  /// and for tests that craft packs.
+  /// The pack's bytes for `entries` (sha256 -> serialized AST), as save()
+  /// writes them in pieces: for tests that craft or compare packs.
   static std::string encode_pack(const ParseCacheKey& key,
                                  const std::map<std::string, std::string_view>& entries);
   /// The entries of a pack (views into `bytes`, which must outlive them),
@@ -150,8 +150,8 @@ class ParseCache {
   std::vector<PackEntry> loaded_;
   std::deque<std::string> recorded_;  // bytes of entries added by this run
   // What this run used or added, in the order met (a later one of the same
-  // key wins); sorted into a map only when the pack is written, which a
-  // warm run does not do.
+  // key wins); sorted in place and rid of repeated keys only when the pack
+  // is written, which a warm run does not do.
   std::vector<std::pair<std::string, std::string_view>> kept_;
   bool dirty_ = false;
   ParseCacheStats stats_;

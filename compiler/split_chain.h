@@ -2,9 +2,10 @@
 // them: the calling thread does the whole work (replay, then rules or
 // rendering) from the start of the chain; a helper thread only replays,
 // which is faster, until it is far enough ahead, then does the whole work
-// from there to the end on its own copy of the schema. Each thread reads
-// and writes only what it made itself (and the parsed revisions, which no
-// one changes), so no freshly written schema node crosses between cores:
+// from there to the end on its own copy of the schema. Each thread writes
+// only schema nodes it made itself (the parsed revisions they share change
+// only in the atomic counts of their shared expressions), so no freshly
+// written schema node crosses between cores:
 // on hosts whose two cores share no cache, that traffic cost more than a
 // second core gave (bench/README.md, eleventh and twelfth rounds).
 #pragma once
@@ -58,7 +59,7 @@ size_t run_split_chain(size_t count, bool threaded, Front&& front, Skip&& skip, 
   const bool fixed = fixed_split > 0 && fixed_split < count;
   // The first item the calling thread must leave; under mutex.
   size_t boundary = fixed ? fixed_split : count;
-  std::atomic<bool> stop{false};  // the calling thread failed: the helper stops
+  std::atomic<bool> stop{false};  // the calling thread failed or is done: the helper stops
   std::exception_ptr helper_failure;
   bool helper_took_share = fixed;  // written by the helper, read after join
 
@@ -111,9 +112,12 @@ size_t run_split_chain(size_t count, bool threaded, Front&& front, Skip&& skip, 
     }
     throw;
   }
-  // Done with every item before the helper took any, the helper stops at
-  // its next look (`begun` is `count`).
-  if (helper.joinable()) helper.join();
+  // Done with every item before the helper took any (it cannot take one
+  // now: `begun` is `count`): it stops at its next item, not its next look.
+  if (helper.joinable()) {
+    if (i == count) stop.store(true, std::memory_order_relaxed);
+    helper.join();
+  }
   if (helper_took_share && helper_failure) std::rethrow_exception(helper_failure);
   return i;
 }

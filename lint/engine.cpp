@@ -242,7 +242,10 @@ void run_lint(const Project& project, const RuleSet& rules, const LintOptions& o
   const ReplayOptions replay_options = project.replay_options();
   const auto& nodes = project.graph.nodes();
   const std::vector<size_t>& order = project.graph.topological_order();
-  const bool two_threads = options.two_threads && project.worth_two_replaying_threads();
+  // A split set by a test is honoured on any host, so that the split is
+  // tested on one core too.
+  const bool two_threads =
+      options.two_threads && (options.split_at > 0 || project.worth_two_replaying_threads());
   // Project::revision may wait for a body parsed behind the load, and is
   // for one thread at a time: with two, every revision is looked up first
   // (a few bodies at most are still being parsed then).

@@ -30,8 +30,9 @@ struct LintOptions {
   /// everything on the calling thread. The findings are the same either way
   /// and wherever the chain is split (tests/load_test.cpp compares them).
   bool two_threads = true;
-  /// For tests: split the chain after this many revisions (0: where the
-  /// two threads meet).
+  /// For tests: split the chain after this many revisions, on two threads
+  /// whatever the host (0: where the two threads meet, if two are worth
+  /// it; a value of the chain's length or more is taken as 0).
   size_t split_at = 0;
 };
 

@@ -222,10 +222,10 @@ TEST(TwoThreads, LintFindsWhatLintingOnOneThreadFindsWhereverTheChainIsSplit) {
   }
 }
 
-// Rendering or linting behind the replay needs a long chain and cores not
-// busy parsing: not while a header-first load parses every body (a cold
-// run), but once it is done, or after a Complete load.
-TEST(ProjectLoad, WorkGoesBehindTheReplayOnlyWhenTheCoresAreFree) {
+// A second replaying thread needs a long chain and cores not busy
+// parsing: not while a header-first load parses every body (a cold run),
+// but once it is done, or after a Complete load.
+TEST(ProjectLoad, ASecondReplayingThreadOnlyWhenTheCoresAreFree) {
   const bool cores = std::thread::hardware_concurrency() > 1;
   ChainProject chain("behind", 300);
   {
