@@ -15,12 +15,6 @@ namespace retort::alembic {
 
 namespace {
 
-/// pg_mbcliplen(): the length of the longest prefix of at most `limit`
-/// bytes that ends on a character boundary.
-size_t clip_utf8(std::string_view s, size_t limit) {
-  return utf8_prefix(s, limit).size();
-}
-
 size_t utf8_chars(std::string_view s) {
   size_t n = 0;
   for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
@@ -60,7 +54,7 @@ std::optional<unsigned long> number_after(std::string_view name, std::string_vie
 }  // namespace
 
 std::string pg_identifier(std::string_view name) {
-  return std::string(name.substr(0, clip_utf8(name, kPostgresNameBytes)));
+  return std::string(utf8_prefix(name, kPostgresNameBytes));  // as pg_mbcliplen() cuts
 }
 
 std::string pg_object_name(std::string_view name1, std::string_view name2, std::string_view label) {
@@ -77,12 +71,11 @@ std::string pg_object_name(std::string_view name1, std::string_view name2, std::
       --name2chars;
     }
   }
-  name1chars = clip_utf8(name1, name1chars);
-  name2chars = clip_utf8(name2, name2chars);
-  std::string out(name1.substr(0, name1chars));
+  // Cut as pg_mbcliplen() cuts: never inside a character.
+  std::string out(utf8_prefix(name1, name1chars));
   if (!name2.empty()) {
     out += '_';
-    out += name2.substr(0, name2chars);
+    out += utf8_prefix(name2, name2chars);
   }
   if (!label.empty()) {
     out += '_';
@@ -125,7 +118,7 @@ std::string mysql_key_name(std::string_view first_column, const NameTaken& taken
   std::string column(first_column);
   if (!taken(column) && !equal_ignoring_case(column, kMysqlPrimaryName)) return column;
   // strmake(buff, field_name, sizeof(buff) - 4): room for `_NN` in 64 bytes.
-  std::string base = column.substr(0, clip_utf8(column, kMysqlNameBytes - 3));
+  std::string base(utf8_prefix(column, kMysqlNameBytes - 3));
   for (int i = 2; i < 100; ++i) {
     std::string name = fmt::format("{}_{}", base, i);
     if (!taken(name)) return name;

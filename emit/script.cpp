@@ -421,8 +421,18 @@ void replay_ids(const Project& project, const std::vector<std::string>& ids, Sch
   }
 }
 
-std::vector<std::string> parent_list(const RevisionGraph& graph, const std::string& id) {
-  return graph.parents(id);
+// A revision's parents as a section title names them: "<base>" for none.
+std::string parents_text(const RevisionGraph& graph, const std::string& id) {
+  std::vector<std::string> parents = graph.parents(id);
+  return parents.empty() ? "<base>" : join(parents, ", ");
+}
+
+// The comment lines that open a revision's section: what runs, and the
+// source it came from.
+std::vector<std::string> section_heading(const Project& project, const ast::RevisionFile& rev,
+                                         std::string_view title) {
+  return {concat({"Running ", title, ": ", rev.header.message.value_or("")}),
+          concat({"source: ", rev.path, " sha256:", project.source_sha256(rev)})};
 }
 
 // The foreign keys of `schema` held `not valid`: (table key, name).
@@ -665,16 +675,11 @@ std::optional<std::string> upgrade_script(const Project& project, const Renderer
     Plan plan =
         plan_statements(statements, schema, renderer, replay, rev->path, id, false, replay_sink);
     VersionChange change = rows.upgrade(id);
-    auto parents = parent_list(graph, id);
-    std::string title =
-        concat({"upgrade ", parents.empty() ? "<base>" : join(parents, ", "), " -> ", id});
+    std::string title = concat({"upgrade ", parents_text(graph, id), " -> ", id});
     auto items =
         render_planned(plan, statements, nullptr, renderer, replay, rev->path, id, sink, false);
-    std::vector<std::string> heading{
-        concat({"Running ", title, ": ", rev->header.message.value_or("")}),
-        concat({"source: ", rev->path, " sha256:", project.source_sha256(*rev)})};
-    w.section(heading, guard_for(project, renderer, change, title), items,
-              version_statements(renderer, table, change), has_no_transaction(*rev));
+    w.section(section_heading(project, *rev, title), guard_for(project, renderer, change, title),
+              items, version_statements(renderer, table, change), has_no_transaction(*rev));
   }
   w.finish();
   if (options.schema_after != nullptr) *options.schema_after = std::move(schema);
@@ -746,9 +751,7 @@ std::optional<std::string> downgrade_script(const Project& project, const Render
   for (auto& [id, plan] : plans) {
     const ast::RevisionFile* rev = project.revision(id);
     VersionChange change = rows.downgrade(id);
-    auto parents = parent_list(graph, id);
-    std::string title =
-        concat({"downgrade ", id, " -> ", parents.empty() ? "<base>" : join(parents, ", ")});
+    std::string title = concat({"downgrade ", id, " -> ", parents_text(graph, id)});
     SchemaModel work = around.at(id).second;
     mark_unchecked(work, unchecked);
     std::vector<const ast::Statement*> statements;
@@ -760,10 +763,8 @@ std::optional<std::string> downgrade_script(const Project& project, const Render
     auto items = render_statements(statements, &notes, work, renderer, replay, rev->path, id, sink,
                                    plan.derived);
     unchecked = unchecked_foreign_keys(work);
-    std::vector<std::string> heading{
-        concat({"Running ", title, ": ", rev->header.message.value_or("")}),
-        concat({"source: ", rev->path, " sha256:", project.source_sha256(*rev)}),
-        plan.derived ? "downgrade derived from the upgrade" : "downgrade as written"};
+    std::vector<std::string> heading = section_heading(project, *rev, title);
+    heading.push_back(plan.derived ? "downgrade derived from the upgrade" : "downgrade as written");
     w.section(heading, guard_for(project, renderer, change, title), items,
               version_statements(renderer, table, change), has_no_transaction(*rev));
   }
